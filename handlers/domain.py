@@ -1,0 +1,133 @@
+"""The CRM's vocabulary as plain values, shared by the core and the storage layer."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class ActivityKind(enum.StrEnum):
+    MEETING = "meeting"
+    CALL = "call"
+    EMAIL = "email"
+    NOTE = "note"
+
+
+class Role(enum.StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class ReminderStatus(enum.StrEnum):
+    PENDING = "pending"
+    """Waiting for its due time (or for a lease to expire after a failed send)."""
+    SENT = "sent"
+    """Delivered to the rep; still open until the rep marks it done."""
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    """Could not be delivered after the allowed attempts."""
+
+    @property
+    def is_open(self) -> bool:
+        return self in (ReminderStatus.PENDING, ReminderStatus.SENT)
+
+
+class Stage(enum.StrEnum):
+    """The default pipeline. Keys are stable; the labels a team shows are its own."""
+
+    PROSPECT = "prospect"
+    CONTACT = "contact"
+    NEEDS = "needs"
+    OFFER = "offer"
+    NEGOTIATION = "negotiation"
+    CONTRACT = "contract"
+    DELIVERY = "delivery"
+    COMPLETED = "completed"
+    LOST = "lost"
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: int
+    name: str
+    default_hour: int
+    """The hour a follow-up with a date but no clock time is set to."""
+    date_order: str
+    """How numeric dates are read: ``DMY`` for most of the world, ``MDY`` for en-US."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    id: int
+    team_id: int
+    platform: str
+    external_id: str
+    chat_id: str
+    display_name: str
+    language: str
+    timezone: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    id: int
+    team_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: int
+    team_id: int
+    full_name: str
+    company_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    id: int
+    team_id: int
+    rep_id: int
+    kind: ActivityKind
+    occurred_at: datetime
+    text: str
+    contact_id: int | None
+    company_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    id: int
+    team_id: int
+    rep_id: int
+    due_at: datetime
+    text: str
+    status: ReminderStatus
+    contact_id: int | None
+    company_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderLine:
+    """A reminder with the names a rep needs to read it, for agendas and lists."""
+
+    reminder: Reminder
+    contact_name: str | None
+    company_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One audited change: what was created, updated or deleted, by whom, in which batch.
+
+    ``change_id`` groups the rows one incoming message wrote, so Undo can revert exactly them.
+    """
+
+    change_id: str
+    entity: str
+    entity_id: int
+    action: str
