@@ -1,0 +1,168 @@
+"""The core's front door: one incoming update in, one reply out.
+
+Adapters call :meth:`Assistant.handle` for every update. It identifies the rep, routes
+commands, button presses and free text, and runs each update in one unit of work.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from handlers import agenda, texts
+from handlers.capture import read_message
+from handlers.domain import Rep, Role
+from handlers.messages import Incoming, Reply
+from handlers.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from handlers.recording import CaptureRecorder
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 4000
+"""Longer texts are almost always pastes by mistake; they are refused, not cut."""
+
+_COMMAND = re.compile(r"^/(?P<name>[A-Za-z_]+)(?:@\S+)?(?:\s+(?P<args>.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class CoreConfig:
+    default_timezone: str = "UTC"
+    default_language: str = "en"
+    self_service_platforms: frozenset[str] = field(default=frozenset({"console"}))
+    """Platforms where an unknown user gets a one-person team of their own (the local console)."""
+
+
+def clean_text(text: str) -> str:
+    """Drop control and format characters (keeping line breaks and tabs) and outer blanks."""
+    return "".join(
+        char
+        for char in text
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co")
+    ).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    uow: UnitOfWork
+    rep: Rep
+    incoming: Incoming
+    text: str
+
+
+_Handler = Callable[["Assistant", _Context, str], Awaitable[Reply]]
+
+
+class Assistant:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, config: CoreConfig | None = None
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._config = config or CoreConfig()
+        self._commands: dict[str, _Handler] = {
+            "start": Assistant._start,
+            "help": Assistant._help,
+            "today": Assistant._today,
+        }
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Answer one update. Never raises: a failure rolls back and says so."""
+        try:
+            return await self._handle(incoming)
+        except Exception:
+            log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)
+            return Reply(texts.FAILED)
+
+    async def _handle(self, incoming: Incoming) -> Reply:
+        text = clean_text(incoming.text)
+        if len(text) > MAX_MESSAGE_LENGTH:
+            return Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH))
+        async with self._uow_factory() as uow:
+            rep, is_new = await self._identify(uow, incoming)
+            if rep is None:
+                return Reply(texts.STRANGER)
+            context = _Context(uow, rep, incoming, text)
+            reply = await self._route(context)
+            await uow.commit()
+        if is_new:
+            name = rep.display_name or rep.external_id
+            reply = Reply(texts.WELCOME.format(name=name) + reply.text, reply.buttons)
+        return reply
+
+    async def _route(self, context: _Context) -> Reply:
+        if context.incoming.is_button:
+            # No button carries an action yet that outlives its message; stale or forged
+            # payloads are answered without touching data.
+            return Reply(texts.UNKNOWN_BUTTON)
+        if not context.text:
+            return Reply(texts.EMPTY)
+        if command := _COMMAND.match(context.text):
+            handler = self._commands.get(command.group("name").lower())
+            if handler is None:
+                return Reply(texts.UNKNOWN_COMMAND.format(command=context.text.split()[0]))
+            return await handler(self, context, (command.group("args") or "").strip())
+        if context.text.startswith("/"):
+            return Reply(texts.UNKNOWN_COMMAND.format(command=context.text.split()[0]))
+        return await self._capture(context)
+
+    async def _identify(self, uow: UnitOfWork, incoming: Incoming) -> tuple[Rep | None, bool]:
+        """The rep behind an update, creating a one-person team where self-service is allowed."""
+        rep = await uow.reps.by_identity(incoming.platform, incoming.user_id)
+        if rep is not None:
+            timezone = incoming.timezone or rep.timezone
+            display_name = incoming.display_name or rep.display_name
+            if (incoming.chat_id, display_name, timezone) != (
+                rep.chat_id,
+                rep.display_name,
+                rep.timezone,
+            ):
+                rep = await uow.reps.update_profile(
+                    rep.id,
+                    chat_id=incoming.chat_id,
+                    display_name=display_name,
+                    language=rep.language,
+                    timezone=timezone,
+                )
+            return rep, False
+        if incoming.platform not in self._config.self_service_platforms:
+            return None, False
+        name = incoming.display_name or incoming.user_id
+        team = await uow.teams.add(f"{name}'s team")
+        rep = await uow.reps.add(
+            team_id=team.id,
+            platform=incoming.platform,
+            external_id=incoming.user_id,
+            chat_id=incoming.chat_id,
+            display_name=name,
+            language=incoming.language or self._config.default_language,
+            timezone=incoming.timezone or self._config.default_timezone,
+            role=Role.ADMIN,
+        )
+        return rep, True
+
+    async def _start(self, context: _Context, args: str) -> Reply:
+        return Reply(texts.HELP)
+
+    async def _help(self, context: _Context, args: str) -> Reply:
+        return Reply(texts.HELP)
+
+    async def _today(self, context: _Context, args: str) -> Reply:
+        return await agenda.today(context.uow, context.rep, self._clock.now())
+
+    async def _capture(self, context: _Context) -> Reply:
+        team = await context.uow.teams.get(context.rep.team_id)
+        if team is None:  # a rep's team is a foreign key; this is a broken database
+            raise LookupError(f"team {context.rep.team_id} of rep {context.rep.id} is missing")
+        now = self._clock.now()
+        capture = read_message(
+            context.text,
+            now=now,
+            timezone=context.rep.timezone,
+            language=context.rep.language,
+            default_hour=team.default_hour,
+            date_order=team.date_order,
+        )
+        return await CaptureRecorder(context.uow, context.rep, now).record(context.text, capture)

@@ -1,0 +1,5 @@
+"""Reading one free-text message into what it records: activity, people, follow-up."""
+
+from handlers.capture.engine import Capture, read_message
+
+__all__ = ["Capture", "read_message"]

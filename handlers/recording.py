@@ -1,0 +1,133 @@
+"""Turning a reading of a message into stored records, and saying what was stored."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from handlers import texts, timefmt
+from handlers.capture import Capture
+from handlers.domain import ActivityKind, Company, Contact, Rep
+from handlers.messages import Reply
+from handlers.ports import UnitOfWork
+
+
+def _audit_view(record: Any) -> dict[str, Any]:
+    """A JSON-friendly copy of a record for the audit log."""
+    view = asdict(record)
+    return {key: value.isoformat() if isinstance(value, datetime) else str(value)
+            if not isinstance(value, int | str | type(None)) else value
+            for key, value in view.items()}  # fmt: skip
+
+
+class CaptureRecorder:
+    """Writes what one message says into one unit of work, auditing each row it creates."""
+
+    def __init__(self, uow: UnitOfWork, rep: Rep, now: datetime) -> None:
+        self._uow = uow
+        self._rep = rep
+        self._now = now
+        self.change_id = uuid.uuid4().hex
+
+    async def _created(self, entity: str, record: Any) -> None:
+        await self._uow.audit.record(
+            team_id=self._rep.team_id,
+            rep_id=self._rep.id,
+            change_id=self.change_id,
+            action="create",
+            entity=entity,
+            entity_id=record.id,
+            before=None,
+            after=_audit_view(record),
+        )
+
+    async def _company(self, name: str) -> Company:
+        found = await self._uow.companies.find_by_name(self._rep.team_id, name)
+        if found is not None:
+            return found
+        company = await self._uow.companies.add(self._rep.team_id, name)
+        await self._created("company", company)
+        return company
+
+    async def _contact(self, full_name: str, company: Company | None) -> Contact:
+        found = await self._uow.contacts.find_by_name(self._rep.team_id, full_name)
+        if found is not None:
+            return found
+        contact = await self._uow.contacts.add(
+            self._rep.team_id, full_name, company.id if company else None
+        )
+        await self._created("contact", contact)
+        return contact
+
+    async def record(self, text: str, capture: Capture) -> Reply:
+        company = await self._company(capture.company) if capture.company else None
+        contact = await self._contact(capture.contact, company) if capture.contact else None
+        company_id = company.id if company else contact.company_id if contact else None
+        if company is None and company_id is not None:
+            # The contact is known to work somewhere: say where, and file it there.
+            company = await self._uow.companies.get(self._rep.team_id, company_id)
+
+        kind = capture.kind
+        if kind is None and capture.follow_up_at is None:
+            kind = ActivityKind.NOTE  # nothing recognised: keep the words as a note
+        if kind is not None:
+            activity = await self._uow.activities.add(
+                team_id=self._rep.team_id,
+                rep_id=self._rep.id,
+                kind=kind,
+                occurred_at=self._now,
+                text=text,
+                contact_id=contact.id if contact else None,
+                company_id=company_id,
+            )
+            await self._created("activity", activity)
+
+        due_at = None
+        if capture.follow_up_at is not None:
+            due_at = capture.follow_up_at.astimezone(UTC)
+            reminder = await self._uow.reminders.add(
+                team_id=self._rep.team_id,
+                rep_id=self._rep.id,
+                due_at=due_at,
+                text=capture.follow_up_text or text,
+                contact_id=contact.id if contact else None,
+                company_id=company_id,
+            )
+            await self._created("reminder", reminder)
+
+        return Reply(self._confirmation(kind, contact, company, due_at, capture))
+
+    def _confirmation(
+        self,
+        kind: ActivityKind | None,
+        contact: Contact | None,
+        company: Company | None,
+        due_at: datetime | None,
+        capture: Capture,
+    ) -> str:
+        who = _who(contact, company)
+        lines = []
+        if kind is not None:
+            saved = texts.KIND_LABELS[kind.value] + (f" with {who}" if who else "")
+            lines.append(f"✓ {saved} saved.")
+            if capture.is_empty:
+                lines.append(
+                    "I found no person, company or follow-up time in it; /help shows examples."
+                )
+        if due_at is not None:
+            when = timefmt.describe(due_at, self._now, self._rep.timezone)
+            target = f" {who}" if who and kind is None else ""
+            lines.append(f"⏰ Callback{target}: {when}.")
+            if due_at <= self._now:
+                lines.append("That time has already passed, so it shows as overdue in /today.")
+        return "\n".join(lines)
+
+
+def _who(contact: Contact | None, company: Company | None) -> str:
+    if contact and company:
+        return f"{contact.full_name} ({company.name})"
+    if contact:
+        return contact.full_name
+    return company.name if company else ""

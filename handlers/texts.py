@@ -1,0 +1,33 @@
+"""What the bot says. Kept in one place so translation (gettext) can take it over whole."""
+
+from __future__ import annotations
+
+HELP = """\
+Tell me what happened in one message, the way you would text a colleague:
+• Met Sam Reed from Northwind, call back tomorrow at 10
+• Called Mike Hart at Pied Piper, follow up Friday
+• Emailed Ana Popescu @Acme, remind me next week
+• remind me to call Sam Reed in 2 hours
+
+I store the meeting, call, e-mail or note, the contact and company, and the callback.
+Follow-up times I understand: today, tomorrow, a weekday (the next one), in 2 hours,
+in 3 days, next week, Dec 2, 2/12, and a clock time (at 3pm, 15:00).
+
+Commands:
+/today: overdue callbacks, today's, and the next few coming up
+/help: this message"""
+
+WELCOME = "Hi {name}! I'm your CRM assistant. I set up a team for you, so you can start now.\n\n"
+
+STRANGER = "Hi! This bot keeps a sales team's CRM. Ask your team's admin for an invite to join."
+EMPTY = 'Send me what happened, e.g. "Called Ana at Acme, call back Friday". /help shows more.'
+UNKNOWN_COMMAND = "I don't know {command}. /help lists what I understand."
+TOO_LONG = (
+    "That message is {length:,} characters long; I take up to {limit:,}. "
+    "Nothing was saved: please send it in shorter parts."
+)
+UNKNOWN_BUTTON = "That button is no longer active. Nothing was changed."
+FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+
+KIND_LABELS = {"meeting": "Meeting", "call": "Call", "email": "E-mail", "note": "Note"}
+KIND_PLURALS = {"meeting": "meetings", "call": "calls", "email": "e-mails", "note": "notes"}
