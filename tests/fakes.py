@@ -1,0 +1,336 @@
+"""In-memory implementations of the core's ports, for tests that need no database.
+
+They keep the same observable rules as the SQL ones (team scoping, name folding, ordering,
+rollback on exit without commit), so the core tests exercise real behaviour.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from handlers.domain import (
+    Activity,
+    ActivityKind,
+    Company,
+    Contact,
+    Reminder,
+    ReminderLine,
+    ReminderStatus,
+    Rep,
+    Role,
+    Team,
+)
+from handlers.messages import Reply
+from handlers.names import name_key
+
+
+@dataclass
+class FakeState:
+    """Everything the fake database holds; copied on begin, swapped in on commit."""
+
+    teams: dict[int, Team] = field(default_factory=dict)
+    reps: dict[int, Rep] = field(default_factory=dict)
+    companies: dict[int, Company] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    activities: dict[int, Activity] = field(default_factory=dict)
+    reminders: dict[int, Reminder] = field(default_factory=dict)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def row_count(self) -> int:
+        tables: list[dict[int, Any]] = [
+            self.teams, self.reps, self.companies, self.contacts, self.activities, self.reminders
+        ]  # fmt: skip
+        return sum(len(table) for table in tables)
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def next(self) -> int:
+        return next(self._counter)
+
+
+class FakeTeams:
+    def __init__(self, state: FakeState, ids: _Ids) -> None:
+        self.state, self.ids = state, ids
+
+    async def add(self, name: str) -> Team:
+        team = Team(self.ids.next(), name, default_hour=9, date_order="DMY")
+        self.state.teams[team.id] = team
+        return team
+
+    async def get(self, team_id: int) -> Team | None:
+        return self.state.teams.get(team_id)
+
+
+class FakeReps:
+    def __init__(self, state: FakeState, ids: _Ids) -> None:
+        self.state, self.ids = state, ids
+
+    async def by_identity(self, platform: str, external_id: str) -> Rep | None:
+        return next(
+            (
+                rep
+                for rep in self.state.reps.values()
+                if (rep.platform, rep.external_id) == (platform, external_id)
+            ),
+            None,
+        )
+
+    async def add(
+        self,
+        *,
+        team_id: int,
+        platform: str,
+        external_id: str,
+        chat_id: str,
+        display_name: str,
+        language: str,
+        timezone: str,
+        role: Role,
+    ) -> Rep:
+        if await self.by_identity(platform, external_id) is not None:
+            raise ValueError("duplicate rep identity")
+        rep = Rep(
+            self.ids.next(),
+            team_id,
+            platform,
+            external_id,
+            chat_id,
+            display_name,
+            language,
+            timezone,
+            role,
+        )
+        self.state.reps[rep.id] = rep
+        return rep
+
+    async def update_profile(
+        self, rep_id: int, *, chat_id: str, display_name: str, language: str, timezone: str
+    ) -> Rep:
+        rep = replace(
+            self.state.reps[rep_id],
+            chat_id=chat_id,
+            display_name=display_name,
+            language=language,
+            timezone=timezone,
+        )
+        self.state.reps[rep_id] = rep
+        return rep
+
+
+class FakeCompanies:
+    def __init__(self, state: FakeState, ids: _Ids) -> None:
+        self.state, self.ids = state, ids
+
+    async def find_by_name(self, team_id: int, name: str) -> Company | None:
+        key = name_key(name)
+        return next(
+            (
+                company
+                for company in self.state.companies.values()
+                if company.team_id == team_id and name_key(company.name) == key
+            ),
+            None,
+        )
+
+    async def add(self, team_id: int, name: str) -> Company:
+        company = Company(self.ids.next(), team_id, name)
+        self.state.companies[company.id] = company
+        return company
+
+    async def get(self, team_id: int, company_id: int) -> Company | None:
+        company = self.state.companies.get(company_id)
+        return company if company is not None and company.team_id == team_id else None
+
+
+class FakeContacts:
+    def __init__(self, state: FakeState, ids: _Ids) -> None:
+        self.state, self.ids = state, ids
+
+    async def find_by_name(self, team_id: int, full_name: str) -> Contact | None:
+        key = name_key(full_name)
+        return next(
+            (
+                contact
+                for contact in self.state.contacts.values()
+                if contact.team_id == team_id and name_key(contact.full_name) == key
+            ),
+            None,
+        )
+
+    async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact:
+        contact = Contact(self.ids.next(), team_id, full_name, company_id)
+        self.state.contacts[contact.id] = contact
+        return contact
+
+
+class FakeActivities:
+    def __init__(self, state: FakeState, ids: _Ids) -> None:
+        self.state, self.ids = state, ids
+
+    async def add(
+        self,
+        *,
+        team_id: int,
+        rep_id: int,
+        kind: ActivityKind,
+        occurred_at: datetime,
+        text: str,
+        contact_id: int | None,
+        company_id: int | None,
+    ) -> Activity:
+        activity = Activity(
+            self.ids.next(), team_id, rep_id, kind, occurred_at, text, contact_id, company_id
+        )
+        self.state.activities[activity.id] = activity
+        return activity
+
+    async def count_by_kind(
+        self, rep_id: int, since: datetime, until: datetime
+    ) -> Mapping[ActivityKind, int]:
+        counts: dict[ActivityKind, int] = {}
+        for activity in self.state.activities.values():
+            if activity.rep_id == rep_id and since <= activity.occurred_at < until:
+                counts[activity.kind] = counts.get(activity.kind, 0) + 1
+        return counts
+
+
+class FakeReminders:
+    def __init__(self, state: FakeState, ids: _Ids) -> None:
+        self.state, self.ids = state, ids
+
+    async def add(
+        self,
+        *,
+        team_id: int,
+        rep_id: int,
+        due_at: datetime,
+        text: str,
+        contact_id: int | None,
+        company_id: int | None,
+    ) -> Reminder:
+        reminder = Reminder(
+            self.ids.next(),
+            team_id,
+            rep_id,
+            due_at,
+            text,
+            ReminderStatus.PENDING,
+            contact_id,
+            company_id,
+        )
+        self.state.reminders[reminder.id] = reminder
+        return reminder
+
+    def _line(self, reminder: Reminder) -> ReminderLine:
+        contact = self.state.contacts.get(reminder.contact_id or 0)
+        company = self.state.companies.get(reminder.company_id or 0)
+        return ReminderLine(
+            reminder, contact.full_name if contact else None, company.name if company else None
+        )
+
+    def _open(self, rep_id: int) -> list[Reminder]:
+        return sorted(
+            (r for r in self.state.reminders.values() if r.rep_id == rep_id and r.status.is_open),
+            key=lambda r: (r.due_at, r.id),
+        )
+
+    async def open_for_rep(self, rep_id: int, due_before: datetime) -> list[ReminderLine]:
+        return [self._line(r) for r in self._open(rep_id) if r.due_at < due_before]
+
+    async def upcoming_for_rep(
+        self, rep_id: int, due_from: datetime, limit: int
+    ) -> list[ReminderLine]:
+        return [self._line(r) for r in self._open(rep_id) if r.due_at >= due_from][:limit]
+
+
+class FakeAudit:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    async def record(
+        self,
+        *,
+        team_id: int,
+        rep_id: int | None,
+        change_id: str,
+        action: str,
+        entity: str,
+        entity_id: int,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> None:
+        self.state.audit.append(
+            {
+                "team_id": team_id,
+                "rep_id": rep_id,
+                "change_id": change_id,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": before,
+                "after": after,
+            }
+        )
+
+
+class FakeUnitOfWork:
+    def __init__(self, database: FakeDatabase) -> None:
+        self._database = database
+
+    async def __aenter__(self) -> Self:
+        self._working = copy.deepcopy(self._database.state)
+        ids = self._database.ids
+        self.teams = FakeTeams(self._working, ids)
+        self.reps = FakeReps(self._working, ids)
+        self.companies = FakeCompanies(self._working, ids)
+        self.contacts = FakeContacts(self._working, ids)
+        self.activities = FakeActivities(self._working, ids)
+        self.reminders = FakeReminders(self._working, ids)
+        self.audit = FakeAudit(self._working)
+        self._database.opened += 1
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        del self._working
+
+    async def commit(self) -> None:
+        if self._database.fail_commits:
+            raise RuntimeError("database went away")
+        self._database.state = copy.deepcopy(self._working)
+        self._database.commits += 1
+
+
+class FakeDatabase:
+    """The shared state behind every fake unit of work; also the factory for them."""
+
+    def __init__(self) -> None:
+        self.state = FakeState()
+        self.ids = _Ids()
+        self.opened = 0
+        self.commits = 0
+        self.fail_commits = False
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Rep, Reply]] = []
+
+    async def send(self, rep: Rep, reply: Reply) -> None:
+        self.sent.append((rep, reply))
