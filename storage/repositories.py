@@ -1,0 +1,322 @@
+"""SQLAlchemy implementations of the core's repository ports.
+
+Each repository returns the core's plain records (``handlers.domain``), never ORM rows, so
+nothing outside this package depends on sessions or lazy loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from handlers.domain import (
+    Activity,
+    ActivityKind,
+    Company,
+    Contact,
+    Reminder,
+    ReminderLine,
+    ReminderStatus,
+    Rep,
+    Role,
+    Team,
+)
+from handlers.names import name_key
+from handlers.ports import Clock
+from storage.models import (
+    ActivityRow,
+    AuditRow,
+    CompanyRow,
+    ContactRow,
+    ReminderRow,
+    RepRow,
+    TeamRow,
+)
+
+_OPEN_STATUSES = [status.value for status in ReminderStatus if status.is_open]
+
+
+def _team(row: TeamRow) -> Team:
+    return Team(row.id, row.name, row.default_hour, row.date_order)
+
+
+def _rep(row: RepRow) -> Rep:
+    return Rep(
+        id=row.id,
+        team_id=row.team_id,
+        platform=row.platform,
+        external_id=row.external_id,
+        chat_id=row.chat_id,
+        display_name=row.display_name,
+        language=row.language,
+        timezone=row.timezone,
+        role=Role(row.role),
+    )
+
+
+def _company(row: CompanyRow) -> Company:
+    return Company(row.id, row.team_id, row.name)
+
+
+def _contact(row: ContactRow) -> Contact:
+    return Contact(row.id, row.team_id, row.full_name, row.company_id)
+
+
+def _activity(row: ActivityRow) -> Activity:
+    return Activity(
+        id=row.id,
+        team_id=row.team_id,
+        rep_id=row.rep_id,
+        kind=ActivityKind(row.kind),
+        occurred_at=row.occurred_at,
+        text=row.text,
+        contact_id=row.contact_id,
+        company_id=row.company_id,
+    )
+
+
+def _reminder(row: ReminderRow) -> Reminder:
+    return Reminder(
+        id=row.id,
+        team_id=row.team_id,
+        rep_id=row.rep_id,
+        due_at=row.due_at,
+        text=row.text,
+        status=ReminderStatus(row.status),
+        contact_id=row.contact_id,
+        company_id=row.company_id,
+    )
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def _insert(self, row: Any) -> None:
+        self._session.add(row)
+        await self._session.flush()
+
+
+class SqlTeams(_Repository):
+    async def add(self, name: str) -> Team:
+        row = TeamRow(name=name, default_hour=9, date_order="DMY", created_at=self._clock.now())
+        await self._insert(row)
+        return _team(row)
+
+    async def get(self, team_id: int) -> Team | None:
+        row = await self._session.get(TeamRow, team_id)
+        return _team(row) if row else None
+
+
+class SqlReps(_Repository):
+    async def by_identity(self, platform: str, external_id: str) -> Rep | None:
+        row = await self._session.scalar(
+            select(RepRow).where(RepRow.platform == platform, RepRow.external_id == external_id)
+        )
+        return _rep(row) if row else None
+
+    async def add(
+        self,
+        *,
+        team_id: int,
+        platform: str,
+        external_id: str,
+        chat_id: str,
+        display_name: str,
+        language: str,
+        timezone: str,
+        role: Role,
+    ) -> Rep:
+        row = RepRow(
+            team_id=team_id,
+            platform=platform,
+            external_id=external_id,
+            chat_id=chat_id,
+            display_name=display_name,
+            language=language,
+            timezone=timezone,
+            role=role.value,
+            created_at=self._clock.now(),
+        )
+        await self._insert(row)
+        return _rep(row)
+
+    async def update_profile(
+        self, rep_id: int, *, chat_id: str, display_name: str, language: str, timezone: str
+    ) -> Rep:
+        row = await self._session.get_one(RepRow, rep_id)
+        row.chat_id, row.display_name = chat_id, display_name
+        row.language, row.timezone = language, timezone
+        await self._session.flush()
+        return _rep(row)
+
+
+class SqlCompanies(_Repository):
+    async def find_by_name(self, team_id: int, name: str) -> Company | None:
+        row = await self._session.scalar(
+            select(CompanyRow).where(
+                CompanyRow.team_id == team_id, CompanyRow.name_key == name_key(name)
+            )
+        )
+        return _company(row) if row else None
+
+    async def add(self, team_id: int, name: str) -> Company:
+        row = CompanyRow(
+            team_id=team_id, name=name, name_key=name_key(name), created_at=self._clock.now()
+        )
+        await self._insert(row)
+        return _company(row)
+
+    async def get(self, team_id: int, company_id: int) -> Company | None:
+        row = await self._session.scalar(
+            select(CompanyRow).where(CompanyRow.team_id == team_id, CompanyRow.id == company_id)
+        )
+        return _company(row) if row else None
+
+
+class SqlContacts(_Repository):
+    async def find_by_name(self, team_id: int, full_name: str) -> Contact | None:
+        row = await self._session.scalar(
+            select(ContactRow)
+            .where(ContactRow.team_id == team_id, ContactRow.name_key == name_key(full_name))
+            .order_by(ContactRow.id)
+            .limit(1)
+        )
+        return _contact(row) if row else None
+
+    async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact:
+        row = ContactRow(
+            team_id=team_id,
+            full_name=full_name,
+            name_key=name_key(full_name),
+            company_id=company_id,
+            created_at=self._clock.now(),
+        )
+        await self._insert(row)
+        return _contact(row)
+
+
+class SqlActivities(_Repository):
+    async def add(
+        self,
+        *,
+        team_id: int,
+        rep_id: int,
+        kind: ActivityKind,
+        occurred_at: datetime,
+        text: str,
+        contact_id: int | None,
+        company_id: int | None,
+    ) -> Activity:
+        row = ActivityRow(
+            team_id=team_id,
+            rep_id=rep_id,
+            kind=kind.value,
+            occurred_at=occurred_at,
+            text=text,
+            contact_id=contact_id,
+            company_id=company_id,
+            created_at=self._clock.now(),
+        )
+        await self._insert(row)
+        return _activity(row)
+
+    async def count_by_kind(
+        self, rep_id: int, since: datetime, until: datetime
+    ) -> Mapping[ActivityKind, int]:
+        rows = await self._session.execute(
+            select(ActivityRow.kind, func.count())
+            .where(
+                ActivityRow.rep_id == rep_id,
+                ActivityRow.occurred_at >= since,
+                ActivityRow.occurred_at < until,
+            )
+            .group_by(ActivityRow.kind)
+        )
+        return {ActivityKind(kind): count for kind, count in rows.tuples()}
+
+
+class SqlReminders(_Repository):
+    async def add(
+        self,
+        *,
+        team_id: int,
+        rep_id: int,
+        due_at: datetime,
+        text: str,
+        contact_id: int | None,
+        company_id: int | None,
+    ) -> Reminder:
+        row = ReminderRow(
+            team_id=team_id,
+            rep_id=rep_id,
+            due_at=due_at,
+            text=text,
+            status=ReminderStatus.PENDING.value,
+            attempts=0,
+            contact_id=contact_id,
+            company_id=company_id,
+            created_at=self._clock.now(),
+        )
+        await self._insert(row)
+        return _reminder(row)
+
+    async def _lines(self, *conditions: Any, limit: int | None = None) -> list[ReminderLine]:
+        contact, company = aliased(ContactRow), aliased(CompanyRow)
+        query = (
+            select(ReminderRow, contact.full_name, company.name)
+            .outerjoin(contact, contact.id == ReminderRow.contact_id)
+            .outerjoin(company, company.id == ReminderRow.company_id)
+            .where(ReminderRow.status.in_(_OPEN_STATUSES), *conditions)
+            .order_by(ReminderRow.due_at, ReminderRow.id)
+            .limit(limit)
+        )
+        rows = await self._session.execute(query)
+        return [
+            ReminderLine(_reminder(row), contact_name, company_name)
+            for row, contact_name, company_name in rows.tuples()
+        ]
+
+    async def open_for_rep(self, rep_id: int, due_before: datetime) -> list[ReminderLine]:
+        return await self._lines(ReminderRow.rep_id == rep_id, ReminderRow.due_at < due_before)
+
+    async def upcoming_for_rep(
+        self, rep_id: int, due_from: datetime, limit: int
+    ) -> list[ReminderLine]:
+        return await self._lines(
+            ReminderRow.rep_id == rep_id, ReminderRow.due_at >= due_from, limit=limit
+        )
+
+
+class SqlAudit(_Repository):
+    async def record(
+        self,
+        *,
+        team_id: int,
+        rep_id: int | None,
+        change_id: str,
+        action: str,
+        entity: str,
+        entity_id: int,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> None:
+        await self._insert(
+            AuditRow(
+                team_id=team_id,
+                rep_id=rep_id,
+                change_id=change_id,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                before=dict(before) if before is not None else None,
+                after=dict(after) if after is not None else None,
+                at=self._clock.now(),
+            )
+        )
