@@ -1,0 +1,1 @@
+"""Process wiring: settings, the command line, and the chat adapters."""
