@@ -1,0 +1,95 @@
+"""The migrations: safe to run again, in step with the models, and SQLite set up safely."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, insert, inspect, select
+
+from storage.database import create_engine as create_async_engine_for
+from storage.database import sync_url
+from storage.migrate import alembic_config, upgrade
+from storage.models import Base, TeamRow
+
+
+def _sync_engine(database_url: str) -> Engine:
+    return create_engine(sync_url(database_url))
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_upgrading_a_migrated_database_again_changes_nothing(database_url: str) -> None:
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    engine = _sync_engine(database_url)
+    try:
+        assert head is not None
+        assert _current_revision(engine) == head
+        with engine.begin() as connection:
+            connection.execute(
+                insert(TeamRow).values(
+                    name="Sales", default_hour=9, date_order="DMY", created_at=datetime.now(UTC)
+                )
+            )
+
+        upgrade(database_url)
+        upgrade(database_url)
+
+        assert _current_revision(engine) == head
+        with engine.connect() as connection:
+            assert connection.scalars(select(TeamRow.name)).all() == ["Sales"]
+    finally:
+        engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(database_url: str) -> None:
+    engine = _sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+    assert differences == []
+    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(
+    database_url: str,
+) -> None:
+    engine = create_async_engine_for(database_url)
+    try:
+        async with engine.connect() as connection:
+            journal_mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            busy_timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+            foreign_keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+    finally:
+        await engine.dispose()
+
+    assert str(journal_mode).lower() == "wal"
+    assert isinstance(busy_timeout, int)
+    assert busy_timeout > 0
+    assert foreign_keys == 1
+
+
+def test_upgrade_creates_the_folders_of_a_new_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'dir' / 'crm.db'}"
+
+    upgrade(url)
+
+    engine = _sync_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.scalars(select(TeamRow.id)).all() == []
+    finally:
+        engine.dispose()
