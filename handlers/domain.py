@@ -70,6 +70,8 @@ class Rep:
     language: str
     timezone: str
     role: Role
+    awaiting: str | None = None
+    """What the rep's next typed message answers (e.g. a time for a reminder), if anything."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,8 @@ class Reminder:
     status: ReminderStatus
     contact_id: int | None
     company_id: int | None
+    activity_id: int | None = None
+    """The call logged when the rep marked it done, if they chose to log one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +135,16 @@ class Change:
     entity: str
     entity_id: int
     action: str
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """A claimed reminder with everything needed to write its message."""
+
+    reminder: Reminder
+    rep: Rep
+    contact_name: str | None
+    company_name: str | None
+    last_activity: Activity | None
+    attempts: int
+    """Delivery attempts so far, this one included."""

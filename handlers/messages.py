@@ -27,6 +27,13 @@ class Incoming:
     """The language the platform reports for the rep (``en``, ``ro``...), if any."""
     timezone: str | None = None
     """An IANA zone the adapter knows for the rep (the console's ``--tz``), if any."""
+    update_id: str | None = None
+    """The platform's id of this delivery (Telegram ``update_id``, Slack ``event_id``).
+
+    Platforms deliver again after timeouts and restarts; an update seen before is ignored.
+    """
+    attachment: str | None = None
+    """What the message carried instead of text, if anything: ``photo``, ``voice``..."""
 
     @property
     def is_button(self) -> bool:

@@ -7,7 +7,8 @@ implement the notifier; tests implement all of them with in-memory fakes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -16,8 +17,10 @@ from handlers.domain import (
     ActivityKind,
     Company,
     Contact,
+    DueReminder,
     Reminder,
     ReminderLine,
+    ReminderStatus,
     Rep,
     Role,
     Team,
@@ -31,9 +34,29 @@ class Clock(Protocol):
         ...
 
 
+class DeliveryError(Exception):
+    """A notifier could not deliver a message; the subclass says whether to try again."""
+
+
+class RetryLater(DeliveryError):
+    """The platform asked us to slow down (HTTP 429); try again after ``retry_after`` s."""
+
+    def __init__(self, retry_after: float, reason: str = "rate limited") -> None:
+        super().__init__(f"{reason}; retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class Undeliverable(DeliveryError):
+    """Trying again will not help: the rep blocked the bot, the account or chat is gone."""
+
+
 class Notifier(Protocol):
     async def send(self, rep: Rep, reply: Reply) -> None:
-        """Deliver a reply to a rep outside a conversation (reminders, digests)."""
+        """Deliver a reply to a rep outside a conversation (reminders, digests).
+
+        Raises :class:`RetryLater` or :class:`Undeliverable`; any other exception is taken
+        as a transient failure (network, server error) and retried with backoff.
+        """
         ...
 
 
@@ -63,6 +86,12 @@ class RepRepository(Protocol):
         self, rep_id: int, *, chat_id: str, display_name: str, language: str, timezone: str
     ) -> Rep: ...
 
+    async def set_awaiting(self, rep_id: int, awaiting: str | None) -> None: ...
+
+    async def managers(self, team_id: int) -> list[Rep]:
+        """The team's managers and admins, who hear about undeliverable reminders."""
+        ...
+
 
 class CompanyRepository(Protocol):
     async def find_by_name(self, team_id: int, name: str) -> Company | None:
@@ -81,6 +110,8 @@ class ContactRepository(Protocol):
 
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact: ...
 
+    async def set_company(self, contact_id: int, company_id: int) -> Contact: ...
+
 
 class ActivityRepository(Protocol):
     async def add(
@@ -94,6 +125,12 @@ class ActivityRepository(Protocol):
         contact_id: int | None,
         company_id: int | None,
     ) -> Activity: ...
+
+    async def last_with(
+        self, team_id: int, contact_id: int | None, company_id: int | None
+    ) -> Activity | None:
+        """The latest activity with this contact (or, without one, this company)."""
+        ...
 
     async def count_by_kind(
         self, rep_id: int, since: datetime, until: datetime
@@ -113,6 +150,18 @@ class ReminderRepository(Protocol):
         contact_id: int | None,
         company_id: int | None,
     ) -> Reminder: ...
+
+    async def get(self, team_id: int, reminder_id: int) -> Reminder | None: ...
+
+    async def set_status(self, reminder_id: int, status: ReminderStatus) -> None: ...
+
+    async def reschedule(self, reminder_id: int, due_at: datetime) -> None:
+        """Move a reminder to a new time; it will be delivered again then."""
+        ...
+
+    async def link_activity(self, reminder_id: int, activity_id: int) -> None:
+        """Remember the activity logged for this reminder (so it is logged once)."""
+        ...
 
     async def open_for_rep(self, rep_id: int, due_before: datetime) -> list[ReminderLine]:
         """The rep's open reminders due before the given time, earliest first."""
@@ -140,6 +189,15 @@ class AuditLog(Protocol):
     ) -> None: ...
 
 
+class UpdateLog(Protocol):
+    async def first_delivery(self, platform: str, update_id: str, at: datetime) -> bool:
+        """Record an update as handled; False if it was recorded before (a redelivery).
+
+        Recorded inside the update's own transaction, so a failed update can come again.
+        """
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything an incoming update changes commits together or not at all."""
 
@@ -150,6 +208,7 @@ class UnitOfWork(Protocol):
     activities: ActivityRepository
     reminders: ReminderRepository
     audit: AuditLog
+    updates: UpdateLog
 
     async def __aenter__(self) -> Self: ...
 
@@ -166,3 +225,54 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class ReminderQueue(Protocol):
+    """Due reminders, claimed with a lease so that no two dispatchers send one reminder.
+
+    Each method is its own short transaction. A claimed reminder that is neither marked sent
+    nor released before its lease runs out is claimed again (a crash mid-send is retried).
+    """
+
+    async def claim_due(
+        self,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        identity: tuple[str, str] | None = None,
+    ) -> list[DueReminder]:
+        """Claim up to ``limit`` due reminders, oldest first, optionally of one rep only
+        (``identity`` = platform and external id, for the local console)."""
+        ...
+
+    async def mark_sent(self, reminder_id: int, at: datetime) -> None: ...
+
+    async def retry_at(self, reminder_id: int, at: datetime, error: str) -> None:
+        """Release a claimed reminder to be tried again at ``at``."""
+        ...
+
+    async def mark_failed(self, reminder_id: int, error: str) -> None: ...
+
+    async def next_due_at(self, identity: tuple[str, str] | None = None) -> datetime | None:
+        """When the earliest pending reminder becomes claimable, if there is one."""
+        ...
+
+    async def managers(self, team_id: int) -> list[Rep]: ...
+
+    async def record_tick(self, name: str, at: datetime) -> None:
+        """Note that the dispatcher ran, for ``crmbot status``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchHealth:
+    last_tick: datetime | None
+    due: int
+    """Pending reminders whose time has come (waiting to be sent)."""
+    late: int
+    """Open reminders more than the grace period past due (not sent in time, or not done)."""
+    failed: int
+
+
+class HealthProbe(Protocol):
+    async def dispatch_health(self, now: datetime, grace: timedelta) -> DispatchHealth: ...

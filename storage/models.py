@@ -65,7 +65,12 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), int: Id, dict[str, Any]: JSON()}  # noqa: RUF012
+    # How Python annotations map to column types (a class-level dict is SQLAlchemy's API).
+    type_annotation_map = {  # noqa: RUF012
+        datetime: UTCDateTime(),
+        int: Id,
+        dict[str, Any]: JSON(none_as_null=True),  # an absent "before" is SQL NULL
+    }
 
 
 class TeamRow(Base):
@@ -91,6 +96,8 @@ class RepRow(Base):
     language: Mapped[str] = mapped_column(String(10), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     role: Mapped[str] = mapped_column(String(20), default="rep")
+    awaiting: Mapped[str | None] = mapped_column(String(100))
+    """What the rep's next typed message answers, while the bot waits for one."""
     created_at: Mapped[datetime]
 
 
@@ -201,3 +208,23 @@ class AuditRow(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     at: Mapped[datetime]
+
+
+class SchedulerTickRow(Base):
+    """When each dispatcher last ran, for ``crmbot status``."""
+
+    __tablename__ = "scheduler_ticks"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    ticked_at: Mapped[datetime]
+
+
+class ProcessedUpdateRow(Base):
+    """Updates already handled, so a platform's redelivery changes nothing twice."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (Index("ix_processed_updates_received_at", "received_at"),)
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    received_at: Mapped[datetime]

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,19 +34,30 @@ from storage.models import (
     AuditRow,
     CompanyRow,
     ContactRow,
+    ProcessedUpdateRow,
     ReminderRow,
     RepRow,
     TeamRow,
 )
 
 _OPEN_STATUSES = [status.value for status in ReminderStatus if status.is_open]
+_MANAGING_ROLES = [Role.MANAGER.value, Role.ADMIN.value]
 
 
-def _team(row: TeamRow) -> Team:
+async def team_managers(session: AsyncSession, team_id: int) -> list[Rep]:
+    rows = await session.scalars(
+        select(RepRow)
+        .where(RepRow.team_id == team_id, RepRow.role.in_(_MANAGING_ROLES))
+        .order_by(RepRow.id)
+    )
+    return [rep_record(row) for row in rows]
+
+
+def team_record(row: TeamRow) -> Team:
     return Team(row.id, row.name, row.default_hour, row.date_order)
 
 
-def _rep(row: RepRow) -> Rep:
+def rep_record(row: RepRow) -> Rep:
     return Rep(
         id=row.id,
         team_id=row.team_id,
@@ -56,18 +68,19 @@ def _rep(row: RepRow) -> Rep:
         language=row.language,
         timezone=row.timezone,
         role=Role(row.role),
+        awaiting=row.awaiting,
     )
 
 
-def _company(row: CompanyRow) -> Company:
+def company_record(row: CompanyRow) -> Company:
     return Company(row.id, row.team_id, row.name)
 
 
-def _contact(row: ContactRow) -> Contact:
+def contact_record(row: ContactRow) -> Contact:
     return Contact(row.id, row.team_id, row.full_name, row.company_id)
 
 
-def _activity(row: ActivityRow) -> Activity:
+def activity_record(row: ActivityRow) -> Activity:
     return Activity(
         id=row.id,
         team_id=row.team_id,
@@ -80,7 +93,7 @@ def _activity(row: ActivityRow) -> Activity:
     )
 
 
-def _reminder(row: ReminderRow) -> Reminder:
+def reminder_record(row: ReminderRow) -> Reminder:
     return Reminder(
         id=row.id,
         team_id=row.team_id,
@@ -90,6 +103,7 @@ def _reminder(row: ReminderRow) -> Reminder:
         status=ReminderStatus(row.status),
         contact_id=row.contact_id,
         company_id=row.company_id,
+        activity_id=row.activity_id,
     )
 
 
@@ -107,11 +121,11 @@ class SqlTeams(_Repository):
     async def add(self, name: str) -> Team:
         row = TeamRow(name=name, default_hour=9, date_order="DMY", created_at=self._clock.now())
         await self._insert(row)
-        return _team(row)
+        return team_record(row)
 
     async def get(self, team_id: int) -> Team | None:
         row = await self._session.get(TeamRow, team_id)
-        return _team(row) if row else None
+        return team_record(row) if row else None
 
 
 class SqlReps(_Repository):
@@ -119,7 +133,7 @@ class SqlReps(_Repository):
         row = await self._session.scalar(
             select(RepRow).where(RepRow.platform == platform, RepRow.external_id == external_id)
         )
-        return _rep(row) if row else None
+        return rep_record(row) if row else None
 
     async def add(
         self,
@@ -145,7 +159,7 @@ class SqlReps(_Repository):
             created_at=self._clock.now(),
         )
         await self._insert(row)
-        return _rep(row)
+        return rep_record(row)
 
     async def update_profile(
         self, rep_id: int, *, chat_id: str, display_name: str, language: str, timezone: str
@@ -154,7 +168,15 @@ class SqlReps(_Repository):
         row.chat_id, row.display_name = chat_id, display_name
         row.language, row.timezone = language, timezone
         await self._session.flush()
-        return _rep(row)
+        return rep_record(row)
+
+    async def set_awaiting(self, rep_id: int, awaiting: str | None) -> None:
+        await self._session.execute(
+            update(RepRow).where(RepRow.id == rep_id).values(awaiting=awaiting)
+        )
+
+    async def managers(self, team_id: int) -> list[Rep]:
+        return await team_managers(self._session, team_id)
 
 
 class SqlCompanies(_Repository):
@@ -164,20 +186,20 @@ class SqlCompanies(_Repository):
                 CompanyRow.team_id == team_id, CompanyRow.name_key == name_key(name)
             )
         )
-        return _company(row) if row else None
+        return company_record(row) if row else None
 
     async def add(self, team_id: int, name: str) -> Company:
         row = CompanyRow(
             team_id=team_id, name=name, name_key=name_key(name), created_at=self._clock.now()
         )
         await self._insert(row)
-        return _company(row)
+        return company_record(row)
 
     async def get(self, team_id: int, company_id: int) -> Company | None:
         row = await self._session.scalar(
             select(CompanyRow).where(CompanyRow.team_id == team_id, CompanyRow.id == company_id)
         )
-        return _company(row) if row else None
+        return company_record(row) if row else None
 
 
 class SqlContacts(_Repository):
@@ -188,7 +210,7 @@ class SqlContacts(_Repository):
             .order_by(ContactRow.id)
             .limit(1)
         )
-        return _contact(row) if row else None
+        return contact_record(row) if row else None
 
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact:
         row = ContactRow(
@@ -199,7 +221,13 @@ class SqlContacts(_Repository):
             created_at=self._clock.now(),
         )
         await self._insert(row)
-        return _contact(row)
+        return contact_record(row)
+
+    async def set_company(self, contact_id: int, company_id: int) -> Contact:
+        row = await self._session.get_one(ContactRow, contact_id)
+        row.company_id = company_id
+        await self._session.flush()
+        return contact_record(row)
 
 
 class SqlActivities(_Repository):
@@ -225,7 +253,24 @@ class SqlActivities(_Repository):
             created_at=self._clock.now(),
         )
         await self._insert(row)
-        return _activity(row)
+        return activity_record(row)
+
+    async def last_with(
+        self, team_id: int, contact_id: int | None, company_id: int | None
+    ) -> Activity | None:
+        if contact_id is not None:
+            condition = ActivityRow.contact_id == contact_id
+        elif company_id is not None:
+            condition = ActivityRow.company_id == company_id
+        else:
+            return None
+        row = await self._session.scalar(
+            select(ActivityRow)
+            .where(ActivityRow.team_id == team_id, condition)
+            .order_by(ActivityRow.occurred_at.desc(), ActivityRow.id.desc())
+            .limit(1)
+        )
+        return activity_record(row) if row else None
 
     async def count_by_kind(
         self, rep_id: int, since: datetime, until: datetime
@@ -239,7 +284,7 @@ class SqlActivities(_Repository):
             )
             .group_by(ActivityRow.kind)
         )
-        return {ActivityKind(kind): count for kind, count in rows.tuples()}
+        return {ActivityKind(kind): count for kind, count in rows}
 
 
 class SqlReminders(_Repository):
@@ -265,22 +310,56 @@ class SqlReminders(_Repository):
             created_at=self._clock.now(),
         )
         await self._insert(row)
-        return _reminder(row)
+        return reminder_record(row)
+
+    async def get(self, team_id: int, reminder_id: int) -> Reminder | None:
+        row = await self._session.scalar(
+            select(ReminderRow).where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
+        )
+        return reminder_record(row) if row else None
+
+    async def set_status(self, reminder_id: int, status: ReminderStatus) -> None:
+        await self._session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id)
+            .values(status=status.value, lease_until=None)
+        )
+
+    async def reschedule(self, reminder_id: int, due_at: datetime) -> None:
+        await self._session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id)
+            .values(
+                due_at=due_at,
+                status=ReminderStatus.PENDING.value,
+                lease_until=None,
+                attempts=0,
+                sent_at=None,
+                last_error=None,
+            )
+        )
+
+    async def link_activity(self, reminder_id: int, activity_id: int) -> None:
+        await self._session.execute(
+            update(ReminderRow).where(ReminderRow.id == reminder_id).values(activity_id=activity_id)
+        )
 
     async def _lines(self, *conditions: Any, limit: int | None = None) -> list[ReminderLine]:
         contact, company = aliased(ContactRow), aliased(CompanyRow)
         query = (
             select(ReminderRow, contact.full_name, company.name)
             .outerjoin(contact, contact.id == ReminderRow.contact_id)
-            .outerjoin(company, company.id == ReminderRow.company_id)
+            .outerjoin(
+                company, company.id == func.coalesce(ReminderRow.company_id, contact.company_id)
+            )
             .where(ReminderRow.status.in_(_OPEN_STATUSES), *conditions)
             .order_by(ReminderRow.due_at, ReminderRow.id)
             .limit(limit)
         )
         rows = await self._session.execute(query)
         return [
-            ReminderLine(_reminder(row), contact_name, company_name)
-            for row, contact_name, company_name in rows.tuples()
+            ReminderLine(reminder_record(row), contact_name, company_name)
+            for row, contact_name, company_name in rows
         ]
 
     async def open_for_rep(self, rep_id: int, due_before: datetime) -> list[ReminderLine]:
@@ -320,3 +399,17 @@ class SqlAudit(_Repository):
                 at=self._clock.now(),
             )
         )
+
+
+class SqlUpdateLog(_Repository):
+    async def first_delivery(self, platform: str, update_id: str, at: datetime) -> bool:
+        backend = self._session.get_bind().dialect.name
+        dialect = postgresql if backend == "postgresql" else sqlite
+        statement = (
+            dialect.insert(ProcessedUpdateRow)
+            .values(platform=platform, update_id=update_id, received_at=at)
+            .on_conflict_do_nothing()
+            .returning(ProcessedUpdateRow.update_id)
+        )
+        # RETURNING, not rowcount: drivers disagree on rowcount after DO NOTHING.
+        return (await self._session.scalar(statement)) is not None

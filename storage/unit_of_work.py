@@ -16,6 +16,7 @@ from handlers.ports import (
     ReminderRepository,
     RepRepository,
     TeamRepository,
+    UpdateLog,
 )
 from storage.repositories import (
     SqlActivities,
@@ -25,6 +26,7 @@ from storage.repositories import (
     SqlReminders,
     SqlReps,
     SqlTeams,
+    SqlUpdateLog,
 )
 
 
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
     activities: ActivityRepository
     reminders: ReminderRepository
     audit: AuditLog
+    updates: UpdateLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -52,6 +55,7 @@ class SqlUnitOfWork:
         self.activities = SqlActivities(session, self._clock)
         self.reminders = SqlReminders(session, self._clock)
         self.audit = SqlAudit(session, self._clock)
+        self.updates = SqlUpdateLog(session, self._clock)
         return self
 
     async def __aexit__(

@@ -41,6 +41,7 @@ class FakeState:
     activities: dict[int, Activity] = field(default_factory=dict)
     reminders: dict[int, Reminder] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    updates: set[tuple[str, str]] = field(default_factory=set)
 
     def row_count(self) -> int:
         tables: list[dict[int, Any]] = [
@@ -125,6 +126,16 @@ class FakeReps:
         self.state.reps[rep_id] = rep
         return rep
 
+    async def set_awaiting(self, rep_id: int, awaiting: str | None) -> None:
+        self.state.reps[rep_id] = replace(self.state.reps[rep_id], awaiting=awaiting)
+
+    async def managers(self, team_id: int) -> list[Rep]:
+        return [
+            rep
+            for rep in self.state.reps.values()
+            if rep.team_id == team_id and rep.role in (Role.MANAGER, Role.ADMIN)
+        ]
+
 
 class FakeCompanies:
     def __init__(self, state: FakeState, ids: _Ids) -> None:
@@ -171,6 +182,11 @@ class FakeContacts:
         self.state.contacts[contact.id] = contact
         return contact
 
+    async def set_company(self, contact_id: int, company_id: int) -> Contact:
+        contact = replace(self.state.contacts[contact_id], company_id=company_id)
+        self.state.contacts[contact_id] = contact
+        return contact
+
 
 class FakeActivities:
     def __init__(self, state: FakeState, ids: _Ids) -> None:
@@ -192,6 +208,23 @@ class FakeActivities:
         )
         self.state.activities[activity.id] = activity
         return activity
+
+    async def last_with(
+        self, team_id: int, contact_id: int | None, company_id: int | None
+    ) -> Activity | None:
+        if contact_id is None and company_id is None:
+            return None
+        matching = [
+            activity
+            for activity in self.state.activities.values()
+            if activity.team_id == team_id
+            and (
+                activity.contact_id == contact_id
+                if contact_id is not None
+                else activity.company_id == company_id
+            )
+        ]
+        return max(matching, key=lambda a: (a.occurred_at, a.id), default=None)
 
     async def count_by_kind(
         self, rep_id: int, since: datetime, until: datetime
@@ -230,9 +263,29 @@ class FakeReminders:
         self.state.reminders[reminder.id] = reminder
         return reminder
 
+    async def get(self, team_id: int, reminder_id: int) -> Reminder | None:
+        reminder = self.state.reminders.get(reminder_id)
+        return reminder if reminder is not None and reminder.team_id == team_id else None
+
+    async def set_status(self, reminder_id: int, status: ReminderStatus) -> None:
+        self.state.reminders[reminder_id] = replace(
+            self.state.reminders[reminder_id], status=status
+        )
+
+    async def reschedule(self, reminder_id: int, due_at: datetime) -> None:
+        self.state.reminders[reminder_id] = replace(
+            self.state.reminders[reminder_id], due_at=due_at, status=ReminderStatus.PENDING
+        )
+
+    async def link_activity(self, reminder_id: int, activity_id: int) -> None:
+        self.state.reminders[reminder_id] = replace(
+            self.state.reminders[reminder_id], activity_id=activity_id
+        )
+
     def _line(self, reminder: Reminder) -> ReminderLine:
         contact = self.state.contacts.get(reminder.contact_id or 0)
-        company = self.state.companies.get(reminder.company_id or 0)
+        company_id = reminder.company_id or (contact.company_id if contact else None)
+        company = self.state.companies.get(company_id or 0)
         return ReminderLine(
             reminder, contact.full_name if contact else None, company.name if company else None
         )
@@ -282,6 +335,17 @@ class FakeAudit:
         )
 
 
+class FakeUpdateLog:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    async def first_delivery(self, platform: str, update_id: str, at: datetime) -> bool:
+        if (platform, update_id) in self.state.updates:
+            return False
+        self.state.updates.add((platform, update_id))
+        return True
+
+
 class FakeUnitOfWork:
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
@@ -296,6 +360,7 @@ class FakeUnitOfWork:
         self.activities = FakeActivities(self._working, ids)
         self.reminders = FakeReminders(self._working, ids)
         self.audit = FakeAudit(self._working)
+        self.updates = FakeUpdateLog(self._working)
         self._database.opened += 1
         return self
 

@@ -1,0 +1,87 @@
+"""APScheduler 3 as an alarm clock for the dispatcher, and nothing more.
+
+No job store: the reminders table is the source of truth. Two jobs wake the dispatcher: one
+at the next known due time (moved whenever a sooner reminder is set), and a safety net on a
+short interval that catches anything else (reminders set by another process, clock jumps).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from handlers.ports import Clock, ReminderQueue
+from reminders.dispatcher import Dispatcher, DispatchReport
+
+log = logging.getLogger(__name__)
+
+SAFETY_INTERVAL = timedelta(seconds=30)
+
+
+class ReminderScheduler:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        queue: ReminderQueue,
+        clock: Clock,
+        *,
+        safety_interval: timedelta = SAFETY_INTERVAL,
+        identity: tuple[str, str] | None = None,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._queue = queue
+        self._clock = clock
+        self._safety_interval = safety_interval
+        self._identity = identity
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._planned: datetime | None = None
+
+    async def start(self) -> DispatchReport:
+        """Start waking the dispatcher; first send whatever fell due while we were down."""
+        self._scheduler.start()
+        self._scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self._safety_interval.total_seconds(),
+            id="safety-net",
+            max_instances=1,
+            coalesce=True,
+        )
+        return await self.tick()
+
+    async def tick(self) -> DispatchReport:
+        """Dispatch now, then set the alarm for the next due reminder."""
+        try:
+            report = await self._dispatcher.run_once()
+            next_due = await self._queue.next_due_at(self._identity)
+        except Exception:
+            # The database may be briefly away; the safety net will try again.
+            log.exception("reminder dispatch failed")
+            return DispatchReport()
+        self._planned = None
+        if next_due is not None:
+            self.wake_at(next_due)
+        return report
+
+    def wake_at(self, when: datetime) -> None:
+        """Make sure the dispatcher runs at ``when`` (called when a reminder is set)."""
+        now = self._clock.now()
+        if self._planned is not None and now < self._planned <= when:
+            return  # an earlier alarm is already set; it will plan the next one
+        self._planned = when
+        if not self._scheduler.running:
+            return
+        self._scheduler.add_job(
+            self.tick,
+            "date",
+            run_date=max(when, now),
+            id="next-due",
+            replace_existing=True,
+            misfire_grace_time=None,  # late is better than never
+        )
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
