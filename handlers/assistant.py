@@ -11,13 +11,15 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from handlers import agenda, texts
 from handlers.capture import read_message
-from handlers.domain import Rep, Role
+from handlers.domain import Rep, Role, Team
 from handlers.messages import Incoming, Reply
 from handlers.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from handlers.recording import CaptureRecorder
+from handlers.reminder_actions import AWAITING_TIME, ReminderActions
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,17 @@ def clean_text(text: str) -> str:
     ).strip()
 
 
-@dataclass(frozen=True, slots=True)
+_REMINDER_BUTTON = re.compile(r"^r:(?P<action>[a-z]+):(?P<id>\d{1,18})$")
+
+
+@dataclass(slots=True)
 class _Context:
     uow: UnitOfWork
     rep: Rep
     incoming: Incoming
     text: str
+    scheduled: list[datetime] = field(default_factory=list)
+    """Reminder due times this update set; the dispatcher is woken for them after commit."""
 
 
 _Handler = Callable[["Assistant", _Context, str], Awaitable[Reply]]
@@ -57,48 +64,73 @@ _Handler = Callable[["Assistant", _Context, str], Awaitable[Reply]]
 
 class Assistant:
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, config: CoreConfig | None = None
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        config: CoreConfig | None = None,
+        on_reminder_set: Callable[[datetime], None] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._config = config or CoreConfig()
+        self._on_reminder_set = on_reminder_set
         self._commands: dict[str, _Handler] = {
             "start": Assistant._start,
             "help": Assistant._help,
             "today": Assistant._today,
+            "reminders": Assistant._reminders,
+            "cancel": Assistant._cancel,
         }
 
-    async def handle(self, incoming: Incoming) -> Reply:
-        """Answer one update. Never raises: a failure rolls back and says so."""
+    async def handle(self, incoming: Incoming) -> Reply | None:
+        """Answer one update; None for a redelivered update, which must not be answered twice.
+
+        Never raises: a failure rolls back and says so.
+        """
         try:
             return await self._handle(incoming)
         except Exception:
             log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)
             return Reply(texts.FAILED)
 
-    async def _handle(self, incoming: Incoming) -> Reply:
+    async def _handle(self, incoming: Incoming) -> Reply | None:
         text = clean_text(incoming.text)
-        if len(text) > MAX_MESSAGE_LENGTH:
-            return Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH))
         async with self._uow_factory() as uow:
+            if incoming.update_id is not None and not await uow.updates.first_delivery(
+                incoming.platform, incoming.update_id, self._clock.now()
+            ):
+                return None
+            if len(text) > MAX_MESSAGE_LENGTH:
+                await uow.commit()  # remember the update, so a redelivery is not answered
+                return Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH))
             rep, is_new = await self._identify(uow, incoming)
             if rep is None:
+                await uow.commit()
                 return Reply(texts.STRANGER)
             context = _Context(uow, rep, incoming, text)
             reply = await self._route(context)
             await uow.commit()
+        if self._on_reminder_set is not None:
+            for due_at in context.scheduled:
+                self._on_reminder_set(due_at)
         if is_new:
             name = rep.display_name or rep.external_id
             reply = Reply(texts.WELCOME.format(name=name) + reply.text, reply.buttons)
         return reply
 
     async def _route(self, context: _Context) -> Reply:
-        if context.incoming.is_button:
-            # No button carries an action yet that outlives its message; stale or forged
-            # payloads are answered without touching data.
-            return Reply(texts.UNKNOWN_BUTTON)
+        if context.incoming.button is not None:
+            return await self._button(context, context.incoming.button)
         if not context.text:
+            if context.incoming.attachment:
+                return Reply(texts.NOT_TEXT.format(attachment=context.incoming.attachment))
             return Reply(texts.EMPTY)
+        awaiting = context.rep.awaiting
+        if awaiting and not context.text.startswith("/"):
+            return await self._answer(context, awaiting)
+        if awaiting:
+            # A command means the rep moved on: stop waiting for the answer.
+            await context.uow.reps.set_awaiting(context.rep.id, None)
         if command := _COMMAND.match(context.text):
             handler = self._commands.get(command.group("name").lower())
             if handler is None:
@@ -143,6 +175,45 @@ class Assistant:
         )
         return rep, True
 
+    async def _button(self, context: _Context, payload: str) -> Reply:
+        """A button press. Stale, forged or foreign payloads change nothing."""
+        match = _REMINDER_BUTTON.match(payload)
+        if match is None:
+            return Reply(texts.UNKNOWN_BUTTON)
+        actions = await self._reminder_actions(context)
+        reply = await actions.press(match.group("action"), int(match.group("id")))
+        context.scheduled += actions.scheduled
+        return reply
+
+    async def _answer(self, context: _Context, awaiting: str) -> Reply:
+        """A typed answer to a question the bot asked (only "Pick a time" so far)."""
+        kind, _, reminder_id = awaiting.partition(":")
+        if kind != AWAITING_TIME or not reminder_id.isdigit():
+            await context.uow.reps.set_awaiting(context.rep.id, None)
+            return await self._capture(context)
+        actions = await self._reminder_actions(context)
+        reply = await actions.typed_time(int(reminder_id), context.text)
+        context.scheduled += actions.scheduled
+        return reply
+
+    async def _reminder_actions(self, context: _Context) -> ReminderActions:
+        team = await self._team(context)
+        return ReminderActions(context.uow, context.rep, team, self._clock.now())
+
+    async def _team(self, context: _Context) -> Team:
+        team = await context.uow.teams.get(context.rep.team_id)
+        if team is None:  # a rep's team is a foreign key; this is a broken database
+            raise LookupError(f"team {context.rep.team_id} of rep {context.rep.id} is missing")
+        return team
+
+    async def _reminders(self, context: _Context, args: str) -> Reply:
+        return await (await self._reminder_actions(context)).listing()
+
+    async def _cancel(self, context: _Context, args: str) -> Reply:
+        if context.rep.awaiting:
+            return Reply("OK, the reminder stays as it was.")
+        return Reply("There is nothing to cancel.")
+
     async def _start(self, context: _Context, args: str) -> Reply:
         return Reply(texts.HELP)
 
@@ -153,9 +224,7 @@ class Assistant:
         return await agenda.today(context.uow, context.rep, self._clock.now())
 
     async def _capture(self, context: _Context) -> Reply:
-        team = await context.uow.teams.get(context.rep.team_id)
-        if team is None:  # a rep's team is a foreign key; this is a broken database
-            raise LookupError(f"team {context.rep.team_id} of rep {context.rep.id} is missing")
+        team = await self._team(context)
         now = self._clock.now()
         capture = read_message(
             context.text,
@@ -165,4 +234,7 @@ class Assistant:
             default_hour=team.default_hour,
             date_order=team.date_order,
         )
-        return await CaptureRecorder(context.uow, context.rep, now).record(context.text, capture)
+        recorder = CaptureRecorder(context.uow, context.rep, now)
+        reply = await recorder.record(context.text, capture)
+        context.scheduled += recorder.scheduled
+        return reply

@@ -30,6 +30,8 @@ class CaptureRecorder:
         self._rep = rep
         self._now = now
         self.change_id = uuid.uuid4().hex
+        self.scheduled: list[datetime] = []
+        """Due times of the reminders this message set."""
 
     async def _created(self, entity: str, record: Any) -> None:
         await self._uow.audit.record(
@@ -53,6 +55,20 @@ class CaptureRecorder:
 
     async def _contact(self, full_name: str, company: Company | None) -> Contact:
         found = await self._uow.contacts.find_by_name(self._rep.team_id, full_name)
+        if found is not None and found.company_id is None and company is not None:
+            # First time we hear where they work: file them there from now on.
+            updated = await self._uow.contacts.set_company(found.id, company.id)
+            await self._uow.audit.record(
+                team_id=self._rep.team_id,
+                rep_id=self._rep.id,
+                change_id=self.change_id,
+                action="update",
+                entity="contact",
+                entity_id=found.id,
+                before=_audit_view(found),
+                after=_audit_view(updated),
+            )
+            return updated
         if found is not None:
             return found
         contact = await self._uow.contacts.add(
@@ -96,6 +112,7 @@ class CaptureRecorder:
                 company_id=company_id,
             )
             await self._created("reminder", reminder)
+            self.scheduled.append(due_at)
 
         return Reply(self._confirmation(kind, contact, company, due_at, capture))
 

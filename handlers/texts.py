@@ -13,8 +13,12 @@ I store the meeting, call, e-mail or note, the contact and company, and the call
 Follow-up times I understand: today, tomorrow, a weekday (the next one), in 2 hours,
 in 3 days, next week, Dec 2, 2/12, and a clock time (at 3pm, 15:00).
 
+When a callback falls due I send you a reminder with buttons: Done (and log the call),
+Snooze 1 h, Tomorrow, or Pick a time (type it in your words).
+
 Commands:
 /today: overdue callbacks, today's, and the next few coming up
+/reminders: all your open reminders, to move or cancel
 /help: this message"""
 
 WELCOME = "Hi {name}! I'm your CRM assistant. I set up a team for you, so you can start now.\n\n"
@@ -25,6 +29,10 @@ UNKNOWN_COMMAND = "I don't know {command}. /help lists what I understand."
 TOO_LONG = (
     "That message is {length:,} characters long; I take up to {limit:,}. "
     "Nothing was saved: please send it in shorter parts."
+)
+NOT_TEXT = (
+    "I can't read a {attachment} yet. Tell me what happened in words, "
+    'e.g. "Called Ana at Acme, call back Friday".'
 )
 UNKNOWN_BUTTON = "That button is no longer active. Nothing was changed."
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."

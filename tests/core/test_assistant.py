@@ -282,3 +282,50 @@ async def test_the_reps_zone_follows_the_adapter(
     (reminder,) = database.state.reminders.values()
     assert rep.timezone == "America/New_York"
     assert reminder.due_at == datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+async def test_a_redelivered_update_changes_nothing_and_is_not_answered(
+    assistant: Assistant, database: FakeDatabase
+) -> None:
+    update = Incoming(
+        platform="console",
+        user_id="ana",
+        chat_id="ana",
+        text="Met Sam Reed from Northwind, call back Friday",
+        update_id="1001",
+    )
+
+    first = await assistant.handle(update)
+    again = await assistant.handle(update)
+
+    assert first is not None
+    assert "Meeting with Sam Reed (Northwind) saved" in first.text
+    assert again is None
+    assert len(database.state.activities) == 1
+    assert len(database.state.reminders) == 1
+
+
+async def test_an_update_that_failed_can_be_delivered_again(
+    assistant: Assistant, database: FakeDatabase
+) -> None:
+    update = Incoming(
+        platform="console", user_id="ana", chat_id="ana", text="Met Sam Reed", update_id="7"
+    )
+    database.fail_commits = True
+    assert (await assistant.handle(update)).text == texts.FAILED  # type: ignore[union-attr]
+    database.fail_commits = False
+
+    retried = await assistant.handle(update)
+
+    assert retried is not None
+    assert "Meeting with Sam Reed saved" in retried.text
+
+
+async def test_a_photo_gets_told_what_the_bot_understands(assistant: Assistant) -> None:
+    await assistant.handle(console("/start"))
+    photo = Incoming(platform="console", user_id="ana", chat_id="ana", attachment="photo")
+
+    reply = await assistant.handle(photo)
+
+    assert reply is not None
+    assert reply.text.startswith("I can't read a photo yet.")

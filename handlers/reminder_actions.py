@@ -1,0 +1,144 @@
+"""What a rep can do with a reminder: done (and log the call), snooze, move, cancel, list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers import texts, timefmt
+from handlers.capture.when import find_time
+from handlers.domain import ActivityKind, Reminder, ReminderStatus, Rep, Team
+from handlers.messages import Button, Reply
+from handlers.ports import UnitOfWork
+from handlers.reminder_card import quote
+
+SNOOZE = timedelta(hours=1)
+LIST_LIMIT = 10
+AWAITING_TIME = "pick"
+"""The ``Rep.awaiting`` prefix while the rep is asked to type a time for a reminder."""
+
+
+class ReminderActions:
+    """Button presses on reminder cards and lists (payloads ``r:<action>:<id>``)."""
+
+    def __init__(self, uow: UnitOfWork, rep: Rep, team: Team, now: datetime) -> None:
+        self._uow = uow
+        self._rep = rep
+        self._team = team
+        self._now = now
+        self.scheduled: list[datetime] = []
+        """Due times this update set, so the caller can wake the dispatcher for them."""
+
+    async def _own(self, reminder_id: int) -> Reminder | None:
+        reminder = await self._uow.reminders.get(self._rep.team_id, reminder_id)
+        if reminder is None or reminder.rep_id != self._rep.id:
+            return None  # another rep's reminder is none of this rep's business
+        return reminder
+
+    async def press(self, action: str, reminder_id: int) -> Reply:
+        reminder = await self._own(reminder_id)
+        if reminder is None:
+            return Reply(texts.UNKNOWN_BUTTON)
+        if action == "log":
+            return await self._log_call(reminder)
+        if action == "nolog":
+            return Reply("OK, not logged.")
+        if not reminder.status.is_open:
+            return Reply(f"This reminder is already {reminder.status.value}. Nothing was changed.")
+        if action == "done":
+            await self._uow.reminders.set_status(reminder.id, ReminderStatus.DONE)
+            return Reply(
+                f"✓ Done: {quote(reminder.text)}. Log the call?",
+                (
+                    (
+                        Button("Log a call", f"r:log:{reminder.id}"),
+                        Button("No", f"r:nolog:{reminder.id}"),
+                    ),
+                ),
+            )
+        if action == "cancel":
+            await self._uow.reminders.set_status(reminder.id, ReminderStatus.CANCELLED)
+            return Reply(f"Cancelled: {quote(reminder.text)}.")
+        if action == "snooze":
+            return await self._move(reminder, self._now + SNOOZE)
+        if action == "tomorrow":
+            tomorrow = timefmt.local(self._now, self._rep.timezone).date() + timedelta(days=1)
+            at = datetime.combine(
+                tomorrow, time(self._team.default_hour), tzinfo=ZoneInfo(self._rep.timezone)
+            )
+            return await self._move(reminder, at)
+        if action == "pick":
+            await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_TIME}:{reminder.id}")
+            return Reply(
+                "When should I remind you? Type it the way you would say it: "
+                "“tomorrow at 3pm”, “Friday”, “in 2 hours”, “Dec 2 at 10”."
+            )
+        return Reply(texts.UNKNOWN_BUTTON)
+
+    async def typed_time(self, reminder_id: int, text: str) -> Reply:
+        """The rep's answer to "Pick a time"."""
+        reminder = await self._own(reminder_id)
+        if reminder is None or not reminder.status.is_open:
+            await self._uow.reps.set_awaiting(self._rep.id, None)
+            return Reply("That reminder is no longer open. Nothing was changed.")
+        local_now = timefmt.local(self._now, self._rep.timezone)
+        found = find_time(text.lower(), local_now, self._team.default_hour, self._team.date_order)
+        if found is None:
+            return Reply(
+                "I couldn't read a time in that. Try “tomorrow at 3pm” or “in 2 hours”, "
+                "or send /cancel to keep the reminder as it is."
+            )
+        await self._uow.reps.set_awaiting(self._rep.id, None)
+        return await self._move(reminder, found.at)
+
+    async def _move(self, reminder: Reminder, at: datetime) -> Reply:
+        due_at = at.astimezone(UTC)
+        await self._uow.reminders.reschedule(reminder.id, due_at)
+        self.scheduled.append(due_at)
+        when = timefmt.describe(due_at, self._now, self._rep.timezone)
+        return Reply(f"⏰ Moved: I'll remind you {when}.")
+
+    async def _log_call(self, reminder: Reminder) -> Reply:
+        if reminder.activity_id is not None:
+            return Reply("That call is already logged.")
+        activity = await self._uow.activities.add(
+            team_id=self._rep.team_id,
+            rep_id=self._rep.id,
+            kind=ActivityKind.CALL,
+            occurred_at=self._now,
+            text=reminder.text,
+            contact_id=reminder.contact_id,
+            company_id=reminder.company_id,
+        )
+        await self._uow.reminders.link_activity(reminder.id, activity.id)
+        return Reply("✓ Call logged.")
+
+    async def listing(self) -> Reply:
+        """``/reminders``: the rep's open reminders, each with Move and Cancel."""
+        lines = await self._uow.reminders.upcoming_for_rep(
+            self._rep.id, due_from=datetime.min.replace(tzinfo=UTC), limit=LIST_LIMIT
+        )
+        if not lines:
+            return Reply(
+                "You have no open reminders. Promise one in a message: "
+                "“Called Ana at Acme, call back Friday”."
+            )
+        text = ["Your open reminders:"]
+        buttons = []
+        for number, line in enumerate(lines, 1):
+            reminder = line.reminder
+            when = timefmt.describe(reminder.due_at, self._now, self._rep.timezone)
+            person = (
+                f"{line.contact_name or line.company_name}: "
+                if (line.contact_name or line.company_name)
+                else ""
+            )
+            overdue = " (overdue)" if reminder.due_at < self._now else ""
+            text.append(f"{number}. {when}{overdue}, {person}{quote(reminder.text, 80)}")
+            buttons.append(
+                (
+                    Button(f"Move {number}", f"r:pick:{reminder.id}"),
+                    Button(f"Cancel {number}", f"r:cancel:{reminder.id}"),
+                )
+            )
+        return Reply("\n".join(text), tuple(buttons))
