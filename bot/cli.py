@@ -6,16 +6,25 @@ import asyncio
 import getpass
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
-from bot.console import ConsoleSession, run_console
+from bot.console import PLATFORM, ConsoleNotifier, ConsoleSession, read_lines
 from bot.runtime import open_runtime
 from bot.settings import Settings, check_timezone, local_timezone
 from handlers.assistant import CoreConfig
-from storage.database import DatabaseUrlError, describe
+from handlers.clock import SystemClock
+from handlers.ports import DispatchHealth
+from handlers.reminder_card import LATE_AFTER
+from storage.database import DatabaseUrlError, create_engine, describe
 from storage.migrate import upgrade
+from storage.reminder_queue import SqlReminderQueue
 
 app = typer.Typer(
     help="crmbot: log meetings, calls and callbacks to your CRM from a chat.",
@@ -36,16 +45,37 @@ DbOption = Annotated[
 ]
 
 
-def _settings() -> Settings:
+class SettingsError(Exception):
+    """A setting from the environment or .env is invalid."""
+
+
+def load_settings() -> Settings:
     try:
         return Settings()
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from error
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']).upper()}="
+            f"{problem.get('input')!r}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise SettingsError(f"invalid setting: {problems}") from error
 
 
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code=2)
+
+
+@contextmanager
+def _database_errors(url: str) -> Iterator[None]:
+    """Turn database problems into one clear line instead of a traceback."""
+    try:
+        yield
+    except DatabaseUrlError as error:
+        raise _fail(str(error)) from error
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise _fail(f"cannot use the database {describe(url)}: {reason}") from error
 
 
 def _timezone_option(value: str | None) -> str | None:
@@ -75,7 +105,7 @@ def console(
     ] = None,
 ) -> None:
     """Chat with the bot in this terminal. Reads one message a line; [N] presses button N."""
-    settings = _settings()
+    settings = load_settings()
     url = db or settings.database_url
     name = user or getpass.getuser()
     timezone = tz or settings.default_timezone or local_timezone()
@@ -83,15 +113,23 @@ def console(
 
     async def chat() -> None:
         async with open_runtime(url, config) as runtime:
-            session = ConsoleSession(runtime.assistant, name, timezone, lang)
-            await run_console(session, sys.stdin, sys.stdout)
+            session = ConsoleSession(
+                runtime.assistant,
+                sys.stdout,
+                user=name,
+                timezone=timezone,
+                language=lang,
+                spaced=not sys.stdin.isatty(),
+            )
+            # Reminders of this user that fell due while the console was closed print first.
+            await runtime.start_reminders(ConsoleNotifier(session), identity=(PLATFORM, name))
+            await read_lines(session, sys.stdin, sys.stdout)
 
-    try:
-        asyncio.run(chat())
-    except DatabaseUrlError as error:
-        raise _fail(str(error)) from error
-    except KeyboardInterrupt:
-        typer.echo()
+    with _database_errors(url):
+        try:
+            asyncio.run(chat())
+        except KeyboardInterrupt:
+            typer.echo()
 
 
 @db_app.command("upgrade")
@@ -100,16 +138,52 @@ def db_upgrade(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Apply the database migrations (safe to run again)."""
-    url = db or _settings().database_url
-    try:
+    url = db or load_settings().database_url
+    with _database_errors(url):
         upgrade(url, revision)
-    except DatabaseUrlError as error:
-        raise _fail(str(error)) from error
     typer.echo(f"Database {describe(url)} is at revision {revision}.")
 
 
+@app.command()
+def status(db: DbOption = None) -> None:
+    """Reminder health: the dispatcher's last run, and reminders due, late and failed."""
+    url = db or load_settings().database_url
+    now = SystemClock().now()
+
+    async def probe() -> DispatchHealth:
+        engine = create_engine(url)
+        try:
+            return await SqlReminderQueue(engine).dispatch_health(now, LATE_AFTER)
+        finally:
+            await engine.dispose()
+
+    with _database_errors(url):
+        upgrade(url)
+        health = asyncio.run(probe())
+    if health.last_tick is None:
+        tick = "never"
+    else:
+        tick = f"{health.last_tick:%Y-%m-%d %H:%M:%S} UTC ({_ago(now - health.last_tick)} ago)"
+    typer.echo(f"Database:             {describe(url)}")
+    typer.echo(f"Dispatcher last ran:  {tick}")
+    typer.echo(f"Reminders due now:    {health.due}")
+    typer.echo(f"Overdue (late):       {health.late}")
+    typer.echo(f"Failed to deliver:    {health.failed}")
+
+
+def _ago(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
 def main() -> None:
-    logging.basicConfig(
-        level=_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        level = load_settings().log_level
+    except SettingsError as error:
+        raise SystemExit(f"Error: {error}") from None
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -1,17 +1,18 @@
 """The console adapter: talk to the bot in a terminal, or pipe a script of messages into it.
 
 Each input line is one message. A reply's buttons print as ``[1] Label`` lines, and a line
-``[N]`` presses button N of the latest reply that had buttons.
+``[N]`` presses button N of the latest reply that had buttons. Reminders that fall due while
+the console is open print as they come, like messages from the bot in a chat app.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import sys
 from typing import TextIO
 
 from handlers.assistant import Assistant
+from handlers.domain import Rep
 from handlers.messages import Button, Incoming, Reply
 
 PLATFORM = "console"
@@ -28,10 +29,20 @@ class ConsoleSession:
     """One console user's conversation: turns lines into updates and replies into text."""
 
     def __init__(
-        self, assistant: Assistant, user: str, timezone: str, language: str | None
+        self,
+        assistant: Assistant,
+        out: TextIO,
+        *,
+        user: str,
+        timezone: str,
+        language: str | None,
+        spaced: bool = True,
     ) -> None:
         self._assistant = assistant
-        self._user = user
+        self._out = out
+        self._spaced = spaced
+        """A blank line after each message, so piped transcripts read as separate messages."""
+        self.user = user
         self._timezone = timezone
         self._language = language
         self._buttons: tuple[Button, ...] = ()
@@ -39,56 +50,69 @@ class ConsoleSession:
     def _incoming(self, text: str = "", button: str | None = None) -> Incoming:
         return Incoming(
             platform=PLATFORM,
-            user_id=self._user,
-            chat_id=self._user,
+            user_id=self.user,
+            chat_id=self.user,
             text=text,
             button=button,
-            display_name=self._user,
+            display_name=self.user,
             language=self._language,
             timezone=self._timezone,
         )
 
-    async def send(self, line: str) -> str:
-        """The bot's answer to one typed line, as it prints."""
+    def show(self, reply: Reply) -> None:
+        """Print a reply; its buttons become the ones ``[N]`` presses."""
+        if reply.buttons:
+            self._buttons = reply.flat_buttons
+        print(render(reply) + ("\n" if self._spaced else ""), file=self._out, flush=True)
+
+    async def send(self, line: str) -> None:
+        """Handle one typed line and print the bot's answer."""
         line = line.strip()
         if press := _PRESS.match(line):
             number = int(press.group(1))
             if not 1 <= number <= len(self._buttons):
-                return (
+                message = (
                     f"There is no button [{number}] on the last card."
                     if self._buttons
                     else "There are no buttons to press right now."
                 )
-            reply = await self._assistant.handle(
-                self._incoming(button=self._buttons[number - 1].payload)
-            )
+                self.show(Reply(message))
+                return
+            button = self._buttons[number - 1]
+            reply = await self._assistant.handle(self._incoming(button=button.payload))
         else:
             reply = await self._assistant.handle(self._incoming(text=line))
-        if reply.buttons:
-            self._buttons = reply.flat_buttons
-        return render(reply)
+        if reply is not None:  # the console sends no update ids, so never a redelivery
+            self.show(reply)
 
 
-async def run_console(session: ConsoleSession, stdin: TextIO, stdout: TextIO) -> None:
+class ConsoleNotifier:
+    """Delivers reminders to the console user by printing them in the session."""
+
+    def __init__(self, session: ConsoleSession) -> None:
+        self._session = session
+
+    async def send(self, rep: Rep, reply: Reply) -> None:
+        if (rep.platform, rep.external_id) != (PLATFORM, self._session.user):
+            # Only this console's user is here to read it; the dispatcher is filtered to them.
+            raise LookupError(f"rep {rep.id} is not the console user")
+        self._session.show(reply)
+
+
+async def read_lines(session: ConsoleSession, stdin: TextIO, out: TextIO) -> None:
     """Read messages until end of input, printing each answer."""
     interactive = stdin.isatty()
     if interactive:
-        print("crmbot console: type a message, /help for examples, Ctrl-D to quit.", file=stdout)
+        print("crmbot console: type a message, /help for examples, Ctrl-D to quit.", file=out)
     while True:
         if interactive:
-            print("> ", end="", file=stdout, flush=True)
-        # A thread keeps the event loop free while waiting for the next line.
+            print("> ", end="", file=out, flush=True)
+        # A thread keeps the event loop free (for reminders) while waiting for the next line.
         line = await asyncio.to_thread(stdin.readline)
         if not line:
             if interactive:
-                print(file=stdout)
+                print(file=out)
             return
         if not line.strip():
             continue
-        print(await session.send(line), file=stdout, flush=True)
-        if not interactive:
-            print(file=stdout)
-
-
-def main_console(session: ConsoleSession) -> None:
-    asyncio.run(run_console(session, sys.stdin, sys.stdout))
+        await session.send(line)

@@ -1,24 +1,62 @@
-"""Building the running bot: database, migrations, the core, for any adapter."""
+"""Building the running bot: database, migrations, the core and the reminder scheduler."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.assistant import Assistant, CoreConfig
 from handlers.clock import SystemClock
-from handlers.ports import Clock
+from handlers.ports import Clock, Notifier
+from reminders.dispatcher import Dispatcher, DispatchPolicy
+from reminders.ratelimit import SendLimiter
+from reminders.scheduler import ReminderScheduler
 from storage.database import create_engine
 from storage.migrate import upgrade
+from storage.reminder_queue import SqlReminderQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 
-@dataclass(frozen=True, slots=True)
 class Runtime:
-    assistant: Assistant
-    uow_factory: SqlUnitOfWorkFactory
-    clock: Clock
+    """The core and the reminder machinery over one database engine."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock, config: CoreConfig) -> None:
+        self.clock = clock
+        self.queue = SqlReminderQueue(engine)
+        self.limiter = SendLimiter()
+        """Shared by everything that sends, so reminders and replies share one budget."""
+        self.scheduler: ReminderScheduler | None = None
+        self.assistant = Assistant(
+            SqlUnitOfWorkFactory(engine, clock), clock, config, on_reminder_set=self._wake
+        )
+
+    async def start_reminders(
+        self,
+        notifier: Notifier,
+        *,
+        identity: tuple[str, str] | None = None,
+        policy: DispatchPolicy | None = None,
+    ) -> None:
+        """Start dispatching reminders through ``notifier`` (all reps, or one identity)."""
+        dispatcher = Dispatcher(
+            self.queue,
+            notifier,
+            self.clock,
+            limiter=self.limiter,
+            policy=policy,
+            identity=identity,
+            name="console" if identity else "dispatcher",
+        )
+        self.scheduler = ReminderScheduler(dispatcher, self.queue, self.clock, identity=identity)
+        await self.scheduler.start()
+
+    def _wake(self, due_at: datetime) -> None:
+        """A reminder was set for ``due_at``: make sure the dispatcher wakes up then."""
+        if self.scheduler is not None:
+            self.scheduler.wake_at(due_at)
 
 
 @asynccontextmanager
@@ -30,8 +68,10 @@ async def open_runtime(
         upgrade(database_url)
     clock = clock or SystemClock()
     engine = create_engine(database_url)
+    runtime = Runtime(engine, clock, config)
     try:
-        uow_factory = SqlUnitOfWorkFactory(engine, clock)
-        yield Runtime(Assistant(uow_factory, clock, config), uow_factory, clock)
+        yield runtime
     finally:
+        if runtime.scheduler is not None:
+            runtime.scheduler.stop()
         await engine.dispose()

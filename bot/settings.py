@@ -33,6 +33,14 @@ class Settings(BaseSettings):
             check_timezone(value)
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
 
 def check_timezone(name: str) -> str:
     """The zone name itself if it is a known IANA zone; a clear error otherwise."""
