@@ -8,35 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from handlers import texts
-from handlers.assistant import MAX_MESSAGE_LENGTH, Assistant, CoreConfig
+from handlers.assistant import MAX_MESSAGE_LENGTH, Assistant
 from handlers.clock import FixedClock
 from handlers.domain import ActivityKind, ReminderStatus, Role
 from handlers.messages import Incoming
+from tests.conftest import NOW  # Monday 23 Nov 2026, 10:00 in Bucharest
+from tests.core.conftest import ZONE, console
 from tests.fakes import FakeDatabase
-
-NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday, 10:00 in Bucharest
-ZONE = "Europe/Bucharest"
-
-
-@pytest.fixture
-def database() -> FakeDatabase:
-    return FakeDatabase()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def assistant(database: FakeDatabase, clock: FixedClock) -> Assistant:
-    return Assistant(database, clock, CoreConfig(default_timezone=ZONE))
-
-
-def console(text: str = "", user: str = "ana", button: str | None = None) -> Incoming:
-    return Incoming(
-        platform="console", user_id=user, chat_id=user, text=text, button=button, timezone=ZONE
-    )
 
 
 async def test_first_console_message_creates_a_one_person_team(

@@ -7,44 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from handlers import texts
-from handlers.assistant import Assistant, CoreConfig
-from handlers.clock import FixedClock
+from handlers.assistant import Assistant
 from handlers.domain import ActivityKind, ReminderStatus, Role
-from handlers.messages import Incoming, Reply
+from handlers.messages import Reply
+from tests.conftest import NOW  # Monday 23 Nov 2026, 10:00 in Bucharest
+from tests.core.conftest import ZONE, console
 from tests.fakes import FakeDatabase
-
-NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday, 10:00 in Bucharest
-ZONE = "Europe/Bucharest"
-
-
-@pytest.fixture
-def database() -> FakeDatabase:
-    return FakeDatabase()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def woken() -> list[datetime]:
-    return []
-
-
-@pytest.fixture
-def assistant(database: FakeDatabase, clock: FixedClock, woken: list[datetime]) -> Assistant:
-    return Assistant(database, clock, CoreConfig(default_timezone=ZONE), woken.append)
-
-
-def say(text: str = "", button: str | None = None, user: str = "ana") -> Incoming:
-    return Incoming(
-        platform="console", user_id=user, chat_id=user, text=text, button=button, timezone=ZONE
-    )
 
 
 async def promise(assistant: Assistant, database: FakeDatabase) -> int:
-    await assistant.handle(say("Met Sam Reed from Northwind, call back tomorrow at 10"))
+    await assistant.handle(console("Met Sam Reed from Northwind, call back tomorrow at 10"))
     return max(database.state.reminders)
 
 
@@ -64,13 +36,13 @@ async def test_done_then_log_a_call_logs_it_once(
 ) -> None:
     reminder_id = await promise(assistant, database)
 
-    reply = await assistant.handle(say(button=f"r:done:{reminder_id}"))
+    reply = await assistant.handle(console(button=f"r:done:{reminder_id}"))
 
     assert "Log the call?" in reply.text
     assert database.state.reminders[reminder_id].status is ReminderStatus.DONE
     log_payload = button(reply, "Log a call")
-    assert (await assistant.handle(say(button=log_payload))).text == "✓ Call logged."
-    again = await assistant.handle(say(button=log_payload))
+    assert (await assistant.handle(console(button=log_payload))).text == "✓ Call logged."
+    again = await assistant.handle(console(button=log_payload))
     assert again.text == "That call is already logged."
     calls = [a for a in database.state.activities.values() if a.kind is ActivityKind.CALL]
     assert len(calls) == 1
@@ -86,7 +58,7 @@ async def test_snooze_moves_the_reminder_one_hour_from_now(
 ) -> None:
     reminder_id = await promise(assistant, database)
 
-    reply = await assistant.handle(say(button=f"r:snooze:{reminder_id}"))
+    reply = await assistant.handle(console(button=f"r:snooze:{reminder_id}"))
 
     assert reply.text == "⏰ Moved: I'll remind you today at 11:00."
     assert database.state.reminders[reminder_id].due_at == NOW + timedelta(hours=1)
@@ -98,7 +70,7 @@ async def test_tomorrow_uses_the_team_default_hour_in_the_reps_zone(
 ) -> None:
     reminder_id = await promise(assistant, database)
 
-    await assistant.handle(say(button=f"r:tomorrow:{reminder_id}"))
+    await assistant.handle(console(button=f"r:tomorrow:{reminder_id}"))
 
     assert database.state.reminders[reminder_id].due_at == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
@@ -108,16 +80,16 @@ async def test_pick_a_time_takes_the_next_message_as_the_time(
 ) -> None:
     reminder_id = await promise(assistant, database)
 
-    question = await assistant.handle(say(button=f"r:pick:{reminder_id}"))
+    question = await assistant.handle(console(button=f"r:pick:{reminder_id}"))
     assert "When should I remind you?" in question.text
-    confused = await assistant.handle(say("whenever suits"))
+    confused = await assistant.handle(console("whenever suits"))
     assert "couldn't read a time" in confused.text
-    moved = await assistant.handle(say("friday at 4pm"))
+    moved = await assistant.handle(console("friday at 4pm"))
 
     assert moved.text == "⏰ Moved: I'll remind you Fri 27 Nov at 16:00."
     assert database.state.reminders[reminder_id].due_at == datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
     # The question is answered: the next message is a capture again.
-    after = await assistant.handle(say("Called Mike Hart at Pied Piper"))
+    after = await assistant.handle(console("Called Mike Hart at Pied Piper"))
     assert "Call with Mike Hart (Pied Piper) saved" in after.text
 
 
@@ -125,20 +97,20 @@ async def test_a_command_abandons_the_question(
     assistant: Assistant, database: FakeDatabase
 ) -> None:
     reminder_id = await promise(assistant, database)
-    await assistant.handle(say(button=f"r:pick:{reminder_id}"))
+    await assistant.handle(console(button=f"r:pick:{reminder_id}"))
 
-    assert (await assistant.handle(say("/cancel"))).text == "OK, the reminder stays as it was."
+    assert (await assistant.handle(console("/cancel"))).text == "OK, the reminder stays as it was."
     assert database.state.reminders[reminder_id].due_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
-    assert (await assistant.handle(say("/cancel"))).text == "There is nothing to cancel."
+    assert (await assistant.handle(console("/cancel"))).text == "There is nothing to cancel."
 
 
 async def test_reminders_lists_open_ones_with_move_and_cancel(
     assistant: Assistant, database: FakeDatabase
 ) -> None:
     first = await promise(assistant, database)
-    await assistant.handle(say("remind me to call Ana Popescu Friday"))
+    await assistant.handle(console("remind me to call Ana Popescu Friday"))
 
-    listing = await assistant.handle(say("/reminders"))
+    listing = await assistant.handle(console("/reminders"))
 
     assert listing.text.splitlines() == [
         "Your open reminders:",
@@ -146,19 +118,19 @@ async def test_reminders_lists_open_ones_with_move_and_cancel(
         "2. Fri 27 Nov at 09:00, Ana Popescu: “remind me to call Ana Popescu Friday”",
     ]
     assert [b.label for b in listing.flat_buttons] == ["Move 1", "Cancel 1", "Move 2", "Cancel 2"]
-    cancelled = await assistant.handle(say(button=button(listing, "Cancel 1")))
+    cancelled = await assistant.handle(console(button=button(listing, "Cancel 1")))
     assert cancelled.text == "Cancelled: “call back tomorrow at 10”."
     assert database.state.reminders[first].status is ReminderStatus.CANCELLED
-    assert "Sam Reed" not in (await assistant.handle(say("/reminders"))).text
+    assert "Sam Reed" not in (await assistant.handle(console("/reminders"))).text
 
 
 async def test_closed_reminders_cannot_be_moved(
     assistant: Assistant, database: FakeDatabase
 ) -> None:
     reminder_id = await promise(assistant, database)
-    await assistant.handle(say(button=f"r:cancel:{reminder_id}"))
+    await assistant.handle(console(button=f"r:cancel:{reminder_id}"))
 
-    reply = await assistant.handle(say(button=f"r:snooze:{reminder_id}"))
+    reply = await assistant.handle(console(button=f"r:snooze:{reminder_id}"))
 
     assert reply.text == "This reminder is already cancelled. Nothing was changed."
     assert database.state.reminders[reminder_id].status is ReminderStatus.CANCELLED
@@ -173,7 +145,7 @@ async def test_forged_or_stale_payloads_change_nothing(
     await promise(assistant, database)
     before = database.state.row_count(), dict(database.state.reminders)
 
-    reply = await assistant.handle(say(button=payload))
+    reply = await assistant.handle(console(button=payload))
 
     assert reply.text == texts.UNKNOWN_BUTTON
     assert (database.state.row_count(), dict(database.state.reminders)) == before
@@ -197,8 +169,8 @@ async def test_another_reps_reminder_cannot_be_touched(
         )
         await uow.commit()
 
-    colleague = await assistant.handle(say(button=f"r:done:{reminder_id}", user="bob"))
-    stranger = await assistant.handle(say(button=f"r:done:{reminder_id}", user="eve"))
+    colleague = await assistant.handle(console(button=f"r:done:{reminder_id}", user="bob"))
+    stranger = await assistant.handle(console(button=f"r:done:{reminder_id}", user="eve"))
 
     assert colleague.text == texts.UNKNOWN_BUTTON
     assert stranger.text.endswith(texts.UNKNOWN_BUTTON)  # eve's first message: a welcome too
