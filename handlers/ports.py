@@ -6,7 +6,7 @@ implement the notifier; tests implement all of them with in-memory fakes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -245,7 +245,9 @@ class ReminderQueue(Protocol):
         (``identity`` = platform and external id, for the local console)."""
         ...
 
-    async def mark_sent(self, reminder_id: int, at: datetime) -> None: ...
+    async def mark_sent(self, reminder_ids: Sequence[int], at: datetime) -> None:
+        """Settle delivered reminders, in one transaction for the whole batch."""
+        ...
 
     async def retry_at(self, reminder_id: int, at: datetime, error: str) -> None:
         """Release a claimed reminder to be tried again at ``at``."""

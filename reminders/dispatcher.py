@@ -72,13 +72,20 @@ class Dispatcher:
                     self._policy.batch_size,
                     self._identity,
                 )
-                await asyncio.gather(*(self._deliver(item, report) for item in batch))
+                delivered: list[int] = []
+                await asyncio.gather(*(self._deliver(item, report, delivered) for item in batch))
+                # One transaction settles the batch: a crash before it re-sends at most this
+                # batch, the same bound as a crash in the middle of sending it.
+                await self._queue.mark_sent(delivered, self._clock.now())
+                report.sent += len(delivered)
                 if len(batch) < self._policy.batch_size:
                     break
             await self._queue.record_tick(self._name, self._clock.now())
         return report
 
-    async def _deliver(self, item: DueReminder, report: DispatchReport) -> None:
+    async def _deliver(
+        self, item: DueReminder, report: DispatchReport, delivered: list[int]
+    ) -> None:
         reminder, rep = item.reminder, item.rep
         reply = compose(item, self._clock.now())
         try:
@@ -104,8 +111,7 @@ class Dispatcher:
                 report.retried += 1
                 log.warning("reminder %s: %s; retrying in %s", reminder.id, description, delay)
         else:
-            await self._queue.mark_sent(reminder.id, self._clock.now())
-            report.sent += 1
+            delivered.append(reminder.id)
 
     async def _fail(self, item: DueReminder, reason: str, report: DispatchReport) -> None:
         """Give up on a reminder, loudly: its team's managers hear about it."""

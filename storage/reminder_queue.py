@@ -10,6 +10,7 @@ runs out: delivery is at least once, with duplicates only inside that window.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -112,10 +113,11 @@ class SqlReminderQueue:
             )
         return due
 
-    async def mark_sent(self, reminder_id: int, at: datetime) -> None:
-        await self._settle(
-            reminder_id, status=ReminderStatus.SENT.value, sent_at=at, last_error=None
-        )
+    async def mark_sent(self, reminder_ids: Sequence[int], at: datetime) -> None:
+        if reminder_ids:
+            await self._settle(
+                list(reminder_ids), status=ReminderStatus.SENT.value, sent_at=at, last_error=None
+            )
 
     async def retry_at(self, reminder_id: int, at: datetime, error: str) -> None:
         async with self._sessions() as session, session.begin():
@@ -126,15 +128,17 @@ class SqlReminderQueue:
             )
 
     async def mark_failed(self, reminder_id: int, error: str) -> None:
-        await self._settle(reminder_id, status=ReminderStatus.FAILED.value, last_error=error[:1000])
+        await self._settle(
+            [reminder_id], status=ReminderStatus.FAILED.value, last_error=error[:1000]
+        )
 
-    async def _settle(self, reminder_id: int, **values: Any) -> None:
+    async def _settle(self, reminder_ids: list[int], **values: Any) -> None:
         # Only a still-pending reminder is settled: if the rep moved or closed it meanwhile,
         # their choice stands.
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(ReminderRow)
-                .where(ReminderRow.id == reminder_id, ReminderRow.status == _PENDING)
+                .where(ReminderRow.id.in_(reminder_ids), ReminderRow.status == _PENDING)
                 .values(lease_until=None, **values)
             )
 
