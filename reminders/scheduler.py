@@ -46,7 +46,7 @@ class ReminderScheduler:
             "interval",
             seconds=self._safety_interval.total_seconds(),
             id="safety-net",
-            max_instances=1,
+            max_instances=2,
             coalesce=True,
         )
         return await self.tick()
@@ -80,6 +80,11 @@ class ReminderScheduler:
             id="next-due",
             replace_existing=True,
             misfire_grace_time=None,  # late is better than never
+            # The tick that sets this alarm is usually the running "next-due" job itself: with
+            # one instance per job id, an alarm due before that tick returns would be skipped
+            # and, being a one-off job, lost until the safety net. Overlapping ticks are safe:
+            # Dispatcher.run_once serialises them with its lock.
+            max_instances=2,
         )
 
     def stop(self) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from handlers.assistant import Assistant, CoreConfig
-from handlers.clock import FixedClock
+from handlers.clock import FixedClock, SystemClock
 from handlers.domain import Rep, Role
 from handlers.messages import Incoming, Reply
 from handlers.ports import RetryLater, Undeliverable
@@ -284,3 +286,51 @@ async def test_the_scheduler_sends_what_fell_due_while_it_was_stopped(harness: H
 
     assert report.sent == 1
     assert len(notifier.sent) == 1
+
+
+async def test_a_reminder_falling_due_during_a_tick_is_not_left_to_the_safety_net(
+    database_url: str,
+) -> None:
+    """Real time: the alarm set by a tick for an already-due reminder must still fire."""
+    engine = create_engine(database_url)
+    clock = SystemClock()
+    assistant = Assistant(
+        SqlUnitOfWorkFactory(engine, clock), clock, CoreConfig(default_timezone="UTC")
+    )
+    queue = SqlReminderQueue(engine)
+    sent: list[float] = []
+    both_sent = asyncio.Event()
+    started = asyncio.get_running_loop().time()
+
+    class SlowNotifier:
+        async def send(self, rep: Rep, reply: Reply) -> None:
+            await asyncio.sleep(0.3)  # the second reminder falls due while this one sends
+            sent.append(asyncio.get_running_loop().time() - started)
+            if len(sent) == 2:
+                both_sent.set()
+
+    dispatcher = Dispatcher(queue, SlowNotifier(), clock, limiter=SendLimiter({}))
+    scheduler = ReminderScheduler(dispatcher, queue, clock, safety_interval=timedelta(minutes=10))
+    try:
+        for text in ("call back Sam Reed in 1 minute", "call back Ana Popescu in 1 minute"):
+            await assistant.handle(
+                Incoming(platform="console", user_id="ana", chat_id="ana", text=text)
+            )
+        # Bring them due a fraction of a second apart, from now.
+        async with engine.begin() as connection:
+            now = clock.now()
+            for offset, reminder_id in ((0.1, 1), (0.2, 2)):
+                await connection.execute(
+                    update(ReminderRow)
+                    .where(ReminderRow.id == reminder_id)
+                    .values(due_at=now + timedelta(seconds=offset))
+                )
+        await scheduler.start()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both_sent.wait(), timeout=10)
+    finally:
+        scheduler.stop()
+        await engine.dispose()
+
+    assert len(sent) == 2
+    assert max(sent) < 5  # seconds: woken by the alarm, not by the 10-minute safety net
