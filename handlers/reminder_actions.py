@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import texts, timefmt
-from handlers.capture.when import find_time
+from handlers.capture import read_time
 from handlers.domain import ActivityKind, Reminder, ReminderStatus, Rep, Team
 from handlers.messages import Button, Reply
 from handlers.ports import UnitOfWork
@@ -81,15 +81,21 @@ class ReminderActions:
         if reminder is None or not reminder.status.is_open:
             await self._uow.reps.set_awaiting(self._rep.id, None)
             return Reply("That reminder is no longer open. Nothing was changed.")
-        local_now = timefmt.local(self._now, self._rep.timezone)
-        found = find_time(text.lower(), local_now, self._team.default_hour, self._team.date_order)
+        found = read_time(
+            text,
+            now=self._now,
+            timezone=self._rep.timezone,
+            language=self._rep.language,
+            default_hour=self._team.default_hour,
+            date_order=self._team.date_order,
+        )
         if found is None:
             return Reply(
                 "I couldn't read a time in that. Try “tomorrow at 3pm” or “in 2 hours”, "
                 "or send /cancel to keep the reminder as it is."
             )
         await self._uow.reps.set_awaiting(self._rep.id, None)
-        return await self._move(reminder, found.at)
+        return await self._move(reminder, found)
 
     async def _move(self, reminder: Reminder, at: datetime) -> Reply:
         due_at = at.astimezone(UTC)

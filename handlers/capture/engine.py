@@ -1,7 +1,9 @@
 """The capture engine: one message in, what it records out. Pure and deterministic.
 
-This first version reads English; the multilingual engine replaces the vocabulary tables
-without changing :class:`Capture` or :func:`read_message`.
+The steps, each in its own module: the language (:mod:`detect`), money and quantities
+(:mod:`amounts`) so their numbers are never read as dates, the promise to call back and its
+time (:mod:`when`), what happened and the deal stage (the lexicon's words), then who and
+which company (:mod:`people`), in their dictionary form (:mod:`morphology`).
 """
 
 from __future__ import annotations
@@ -10,48 +12,20 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from handlers.capture.when import find_time
+from handlers.capture.amounts import find_amount, taken_by_numbers
+from handlers.capture.detect import detect_language
+from handlers.capture.languages import LEXICONS
+from handlers.capture.lexicon import Lexicon, fold, whole_words
+from handlers.capture.people import find_company, find_person
+from handlers.capture.when import Span, find_time
 from handlers.domain import ActivityKind, Stage
 
-# Words that say what happened, first match wins; the order puts the specific before the vague.
-_KIND_PATTERNS: tuple[tuple[ActivityKind, re.Pattern[str]], ...] = (
-    (ActivityKind.EMAIL, re.compile(r"\b(?:e-?mailed|sent (?:an |the )?e-?mail|e-?mail from)\b")),
-    (ActivityKind.MEETING, re.compile(r"\b(?:met|meeting|visited|lunch|dinner|demo)\b")),
-    (
-        ActivityKind.CALL,
-        re.compile(r"\b(?:called|phoned|rang|spoke|talked|had a call|call with|on the phone)\b"),
-    ),
-    (ActivityKind.NOTE, re.compile(r"^\s*note\b")),
-)
-
-# A promise to get back to someone; without one, a date in the text is a fact, not a follow-up.
-_FOLLOW_UP_INTENT = re.compile(
-    r"\b(?:call(?:ing)?\s+(?:\w+\s+)?back|callback|call|ring|remind(?:\s+me)?|follow(?:[- ]?up)?"
-    r"|get back|check in|ping|e-?mail\s+(?:\w+\s+)?(?:again|back)|chase|meet again|visit again)\b"
-)
-
-# Who the message is about: a name follows one of these.
-_PERSON_CUE = re.compile(
-    r"\b(?:met(?:\s+with)?|meeting\s+with|called|phoned|rang|spoke\s+(?:to|with)|talked\s+(?:to|with)"
-    r"|e-?mailed|e-?mail\s+from|call(?:\s+with)?|ring|remind\s+me\s+to\s+call|lunch\s+with|with|to)"
-    r"\s+",
-    re.IGNORECASE,
-)
-_COMPANY_CUE = re.compile(r"(?:\b(?:from|at|of)\s+|@)", re.IGNORECASE)
-
-# Words that end a name: prepositions, pronouns, time words and the like.
-_NOT_A_NAME = frozenset(
-    """a an the and or but from at of with to for about re on in by back up again today tomorrow
-    tonight next this that they them he she him her his their we us our i me my it its you your
-    is are was were be been wants want needs need said says asked will would can could should
-    about regarding meeting call called email emailed note remind follow later soon asap
-    monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
-    week weeks day days hour hours minute minutes morning afternoon evening noon pm am
-    quote offer deal contract price pricing demo""".split()
-)
-_WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+_FOLDED_WORD = re.compile(r"\w+")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,51 +45,50 @@ class Capture:
 
     @property
     def is_empty(self) -> bool:
-        return not any((self.kind, self.contact, self.company, self.follow_up_at, self.stage))
+        """Nothing recognised but the words themselves (kept as a note)."""
+        recognised = (self.contact, self.company, self.follow_up_at, self.stage, self.amount)
+        return self.kind in (None, ActivityKind.NOTE) and not any(recognised)
 
 
-def _names_after(
-    cue: re.Pattern[str], text: str, max_words: int, taken: tuple[int, int] = (0, 0)
-) -> tuple[str, tuple[int, int]] | None:
-    """The run of name-like words after the first cue that has one, and where it stands.
-
-    A run starting inside ``taken`` (a name already read as something else) is passed over.
-    """
-    for match in cue.finditer(text):
-        if taken[0] <= match.end() < taken[1]:
-            continue
-        words: list[str] = []
-        position = match.end()
-        while len(words) < max_words:
-            word = _WORD.match(text, position)
-            if word is None:
-                break
-            token = word.group().rstrip(".")
-            if token.lower() in _NOT_A_NAME:
-                break
-            if words and words[0][0].isupper() and not token[0].isupper():
-                break  # a capitalised name ends at the first lowercase word
-            words.append(token)
-            position = word.end()
-            if position < len(text) and text[position] not in " \t":
-                break  # punctuation ends a name
-            while position < len(text) and text[position] in " \t":
-                position += 1
-        if words:
-            return " ".join(_proper(word) for word in words), (match.end(), position)
-    return None
+@dataclass(frozen=True)
+class _Words:
+    intent: re.Pattern[str]
+    kinds: tuple[tuple[ActivityKind, re.Pattern[str]], ...]
+    stages: tuple[tuple[Stage, re.Pattern[str]], ...]
 
 
-def _proper(word: str) -> str:
-    """Capitalise a word typed in lowercase; leave deliberate capitals (``McKay``, ``IBM``)."""
-    return word if any(char.isupper() for char in word) else word[:1].upper() + word[1:]
+@cache
+def _words(lexicon: Lexicon) -> _Words:
+    return _Words(
+        intent=re.compile(whole_words(lexicon.intent)),
+        kinds=tuple((kind, re.compile(whole_words(p))) for kind, p in lexicon.kinds.items()),
+        stages=tuple((stage, re.compile(whole_words(p))) for stage, p in lexicon.stages.items()),
+    )
 
 
-def _kind(lowered: str) -> ActivityKind | None:
-    for kind, pattern in _KIND_PATTERNS:
-        if pattern.search(lowered):
-            return kind
-    return None
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in spans)
+
+
+def _earliest(
+    folded: str, patterns: tuple[tuple[T, re.Pattern[str]], ...], avoid: list[Span]
+) -> tuple[T, Span] | None:
+    found = [
+        (match.start(), value, match.span())
+        for value, pattern in patterns
+        for match in pattern.finditer(folded)
+        if not _overlaps(match.span(), avoid)
+    ]
+    if not found:
+        return None
+    _, value, span = min(found, key=lambda item: item[0])
+    return value, span
+
+
+def _words_in(folded: str, spans: list[Span]) -> frozenset[str]:
+    return frozenset(
+        word for start, end in spans for word in _FOLDED_WORD.findall(folded[start:end])
+    )
 
 
 def read_message(
@@ -127,35 +100,74 @@ def read_message(
     default_hour: int = 9,
     date_order: str = "DMY",
 ) -> Capture:
-    """Read ``text`` as written by a rep at ``now`` (aware) in ``timezone`` (IANA name)."""
+    """Read ``text`` as written by a rep at ``now`` (aware) in ``timezone`` (IANA name).
+
+    ``language`` is the rep's; the message's own language wins when it is clearly another.
+    """
     text = " ".join(text.split())
-    lowered = text.lower()
+    folded = fold(text)
+    code = detect_language(text, folded, language)
+    lexicon = LEXICONS[code]
+    words = _words(lexicon)
     local_now = now.astimezone(ZoneInfo(timezone))
 
-    follow_up_at = None
-    follow_up_text = None
-    intent = _FOLLOW_UP_INTENT.search(lowered)
+    amount = find_amount(folded)
+    numbers = taken_by_numbers(folded, lexicon, amount)
+    intent = next(
+        (m for m in words.intent.finditer(folded) if not _overlaps(m.span(), numbers)), None
+    )
+    follow_up_at, follow_up_text, time_span = None, None, None
     if intent is not None:
-        found = find_time(lowered, local_now, default_hour, date_order)
+        found = find_time(
+            folded, lexicon, local_now, default_hour, date_order, anchor=intent.start(),
+            taken=numbers,
+        )  # fmt: skip
         if found is not None:
-            follow_up_at = found.at
-            follow_up_text = text[intent.start() :].strip(" ,.;")
+            follow_up_at, time_span = found.at, found.span
+            start, end = min(intent.start(), found.span[0]), max(intent.end(), found.span[1])
+            follow_up_text = text[start:end].strip(" ,.;")
 
-    kind = _kind(lowered)
-    person = _names_after(_PERSON_CUE, text, max_words=3)
-    contact, contact_span = person if person else (None, (0, 0))
-    organisation = _names_after(_COMPANY_CUE, text, max_words=4, taken=contact_span)
-    company = organisation[0] if organisation else None
-    if kind is None and follow_up_at is None and (contact or company):
-        kind = ActivityKind.NOTE
+    intent_spans = [intent.span()] if intent else []
+    kind_found = _earliest(folded, words.kinds, intent_spans)
+    stage_found = _earliest(folded, words.stages, intent_spans)
+    vocabulary_spans = intent_spans + ([time_span] if time_span else [])
+    vocabulary_spans += [found[1] for found in (kind_found, stage_found) if found]
+    blocked = _words_in(folded, vocabulary_spans)
+
+    person = find_person(text, folded, lexicon, blocked, taken=[])
+    company = find_company(text, folded, lexicon, blocked, taken=[person.span] if person else [])
+
+    kind = kind_found[0] if kind_found else None
+    stage = stage_found[0] if stage_found else None
+    if kind is None and follow_up_at is None and stage is None:
+        kind = ActivityKind.NOTE  # nothing else said: keep the words as a note
     return Capture(
         kind=kind,
-        contact=contact,
-        company=company,
+        contact=person.name if person else None,
+        company=company.name if company else None,
         follow_up_at=follow_up_at,
         follow_up_text=follow_up_text,
-        stage=None,
-        amount=None,
-        currency=None,
-        language=language or "en",
+        stage=stage,
+        amount=amount.value if amount else None,
+        currency=amount.currency if amount else None,
+        language=code,
     )
+
+
+def read_time(
+    text: str,
+    *,
+    now: datetime,
+    timezone: str,
+    language: str | None = None,
+    default_hour: int = 9,
+    date_order: str = "DMY",
+) -> datetime | None:
+    """A time alone, as a rep answers "when?" ("friday at 4pm", "peste 2 ore"); None if none."""
+    text = " ".join(text.split())
+    folded = fold(text)
+    lexicon = LEXICONS[detect_language(text, folded, language)]
+    numbers = taken_by_numbers(folded, lexicon, find_amount(folded))
+    local_now = now.astimezone(ZoneInfo(timezone))
+    found = find_time(folded, lexicon, local_now, default_hour, date_order, taken=numbers)
+    return found.at if found else None

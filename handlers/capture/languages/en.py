@@ -1,0 +1,92 @@
+"""English."""
+
+from handlers.capture.lexicon import Lexicon
+from handlers.domain import ActivityKind, Stage
+
+LEXICON = Lexicon(
+    code="en",
+    kinds={
+        ActivityKind.EMAIL: r"e-?mailed|sent (?:an |the |a )?e-?mail|e-?mail from|wrote to|mailed",
+        ActivityKind.MEETING: r"met|meeting|visited|visit|lunch|dinner|demo(?:ed)?|coffee with",
+        ActivityKind.CALL: (
+            r"called|phoned|rang|spoke|talked|had a call|call with|on the phone|phone call"
+        ),
+        ActivityKind.NOTE: r"note",
+    },
+    intent=(
+        r"call(?:ing)? (?:\w+ )?back|callback|call|ring|remind(?: me)?|reminder|follow(?:[- ]?up)?"
+        r"|get back|check in|ping|chase|reach out|e-?mail (?:\w+ )?(?:again|back)|meet again"
+    ),
+    stages={
+        Stage.NEEDS: r"wants? (?:a |the )?(?:quote|pricing|price|proposal|offer)|asked for (?:a )?"
+        r"(?:quote|pricing|price|proposal)|interested in",
+        Stage.OFFER: r"sent (?:them |him |her )?(?:the |a |an |our )?(?:offer|proposal|quote)",
+        Stage.NEGOTIATION: r"negotiat\w*|discount|haggl\w*",
+        Stage.CONTRACT: r"signed|signing the contract|closed the deal|deal closed",
+        Stage.DELIVERY: r"delivered|shipped|installation|installing|onboarding",
+        Stage.COMPLETED: r"paid|payment received|invoice paid|completed|project done",
+        Stage.LOST: r"lost|declined|went with|chose (?:a )?competitor|not interested|no longer "
+        r"interested|rejected",
+    },
+    person_cues=(
+        r"met(?: with)?|meeting with|called|phoned|rang|spoke (?:to|with)|talked (?:to|with)"
+        r"|e-?mailed|e-?mail from|e-?mail to|call(?: with)?|ring|remind me to call|lunch with"
+        r"|dinner with|coffee with|demo for|with|to|visited"
+    ),
+    company_cues=r"from|at|of|@",
+    titles=r"mr|mrs|ms|miss|dr|mister",
+    stopwords=frozenset(
+        """a an the and or but from at of with to for about re on in by back up again today
+        tomorrow tonight next this that they them he she him her his their we us our i me my it
+        its you your is are was were be been wants want needs need said says asked will would
+        can could should regarding meeting call called email emailed note remind follow later
+        soon asap week weeks day days hour hours minute minutes morning afternoon evening noon
+        pm am quote offer deal contract price pricing demo about who team office there here
+        monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+        fri""".split()
+    ),
+    today=r"today|tonight|this (?:morning|afternoon|evening)",
+    tomorrow=r"tomorrow|tmrw|tmr|tomorow|tommorow|tommorrow",
+    day_after_tomorrow=r"(?:the )?day after tomorrow",
+    weekdays=(
+        r"monday|mon",
+        r"tuesday|tues?",
+        r"wednesday|wed",
+        r"thursday|thu|thur|thurs",
+        r"friday|fri",
+        r"saturday",
+        r"sunday",
+    ),
+    months=(
+        r"january|jan",
+        r"february|feb",
+        r"march|mar",
+        r"april|apr",
+        r"may",
+        r"june|jun",
+        r"july|jul",
+        r"august|aug",
+        r"september|sept?",
+        r"october|oct",
+        r"november|nov",
+        r"december|dec",
+    ),
+    relative=r"in|within",
+    numbers={"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6},
+    units={
+        "minute": r"minutes?|mins?",
+        "hour": r"hours?|hrs?|h",
+        "day": r"days?",
+        "week": r"weeks?",
+        "month": r"months?",
+    },
+    next_week=r"next week",
+    clock_markers=r"at|@|around|by",
+    hour_suffix=r"o'?clock|h",
+    quantity_units=r"licen[cs]es?|seats?|units?|pcs|pieces?|users?|boxes|items?|pallets?|trucks?"
+    r"|people|employees|laptops?|computers?",
+    morning=r"morning",
+    afternoon=r"afternoon",
+    evening=r"tonight|evening",
+    hints=r"the|and|with|from|call|back|tomorrow|met|called|wants|at|he|she|they|remind|me",
+)

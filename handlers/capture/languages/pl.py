@@ -1,0 +1,102 @@
+"""Polish (folded: ą ć ę ł ń ó ś ź ż are written a c e l n o s z z)."""
+
+from handlers.capture.lexicon import Lexicon
+from handlers.domain import ActivityKind, Stage
+
+LEXICON = Lexicon(
+    code="pl",
+    kinds={
+        ActivityKind.EMAIL: r"(?:wyslal[ae]?m|napisal[ae]?m) (?:maila|e-?maila|wiadomosc)"
+        r"|mail(?:a|em)?|e-?mail(?:a|em)?|napisal[ae]?m do",
+        ActivityKind.MEETING: r"spotkanie|spotkal[ae]?m(?: sie)?|spotkalismy sie|bylem u|bylam u"
+        r"|wizyta|odwiedzil[ae]?m|lunch|obiad|kawa z|demo|prezentacja",
+        ActivityKind.CALL: r"dzwonil[ae]?m|zadzwonil[ae]?m|rozmawial[ae]?m|rozmowa"
+        r"|telefon(?:icznie)?"
+        r"|dzwonil[ae]?|oddzwonil[ae]?",
+        ActivityKind.NOTE: r"notatka|notka",
+    },
+    intent=(
+        r"zadzwonic|zadzwonie|zadzwon|oddzwonic|oddzwonie|oddzwon|przypomnij(?: mi)?|przypomnienie"
+        r"|odezwac sie|odezwe sie|odezwij sie|wrocic do|wroce do|skontaktowac sie|skontaktuje sie"
+        r"|napisac|napisze|follow[- ]?up|dac znac|ponowic kontakt|przedzwonic|przedzwonie"
+    ),
+    stages={
+        Stage.NEEDS: r"chc[ae] (?:wyceny|wycene|oferty|oferte)"
+        r"|prosi(?:l[aiy]?)? o (?:wycene|oferte)"
+        r"|zainteresowan[iya]\w*",
+        Stage.OFFER: r"wyslal[ae]?m (?:im |mu |jej )?(?:oferte|wycene|propozycje)|oferta wyslana",
+        Stage.NEGOTIATION: r"negocj\w*|rabat\w*|upust\w*",
+        Stage.CONTRACT: r"podpisal[iy]?(?: umowe)?|umowa podpisana|podpisana umowa",
+        Stage.DELIVERY: r"dostarcz\w*|dostawa|wysylka|wdrozenie|instalacja",
+        Stage.COMPLETED: r"zaplacil[iy]?|zaplacone|oplacone|faktura oplacona|zakonczon\w*",
+        Stage.LOST: r"przegral[ae]?m|stracil[ae]?m|odmowil[iy]?|rezygnuj\w*|zrezygnowal[iy]?"
+        r"|wybral[iy]? konkurencje|nie (?:sa )?zainteresowan\w*|konkurencj\w*",
+    },
+    person_cues=(
+        r"z panem|z pania|z|ze|do|dla|u|pana|pani|panem|pania|spotkanie z|rozmowa z"
+        r"|zadzwonic do|zadzwonie do|zadzwon do|oddzwonic do|przypomnij(?: mi)? o"
+    ),
+    company_cues=r"z firmy|z|ze|w firmie|firma|firmy|w|od|@",
+    titles=r"pan|pani|panem|pania|pana|dr|mgr|prezes\w*",
+    stopwords=frozenset(
+        """i a ale albo lub z ze do dla u w we na o od po przez dzis dzisiaj jutro pojutrze
+        wieczorem
+        rano tydzien tygodniu tygodnia godz godzine godziny dni dzien jest sa byl byla chce chca
+        oferta oferte wycene umowa umowe zadzwonic oddzwonic przypomnij spotkanie rozmowa ze
+        mnie mi mu jej im ich go ja on ona oni my pan pani poniedzialek wtorek sroda srode czwartek
+        piatek sobota sobote niedziela niedziele przyszlym nastepnym ok bo ze ktory ktora""".split()
+    ),
+    today=r"dzis(?:iaj)?|dzis wieczorem|wieczorem",
+    tomorrow=r"jutro",
+    day_after_tomorrow=r"pojutrze",
+    weekdays=(
+        r"(?:w )?poniedzialek|poniedzialku",
+        r"(?:we )?wtorek|wtorku",
+        r"(?:w )?srode|sroda|srody",
+        r"(?:w )?czwartek|czwartku",
+        r"(?:w )?piatek|piatku",
+        r"(?:w )?sobote|sobota|soboty",
+        r"(?:w )?niedziele|niedziela|niedzieli",
+    ),
+    months=(
+        r"stycznia|styczen|sty",
+        r"lutego|luty|lut",
+        r"marca|marzec|mar",
+        r"kwietnia|kwiecien|kwi",
+        r"maja|maj",
+        r"czerwca|czerwiec|cze",
+        r"lipca|lipiec|lip",
+        r"sierpnia|sierpien|sie",
+        r"wrzesnia|wrzesien|wrz",
+        r"pazdziernika|pazdziernik|paz",
+        r"listopada|listopad|lis",
+        r"grudnia|grudzien|gru",
+    ),
+    relative=r"za|w ciagu|po",
+    numbers={
+        "jeden": 1,
+        "jedna": 1,
+        "jedne": 1,
+        "dwa": 2,
+        "dwie": 2,
+        "trzy": 3,
+        "cztery": 4,
+        "piec": 5,
+    },
+    units={
+        "minute": r"minut[ey]?|min",
+        "hour": r"godzin[ey]?|godz|h",
+        "day": r"dni|dzien",
+        "week": r"tygodni(?:e|a)?|tydzien",
+        "month": r"miesiac[ea]?|miesiecy",
+    },
+    next_week=r"w (?:przyszlym|nastepnym) tygodniu|za tydzien",
+    clock_markers=r"o godz(?:inie)?\.?|o|na|okolo|kolo|godz\.?",
+    hour_suffix=r"h|godz",
+    quantity_units=r"szt(?:uk[ia]?)?\.?|licencj[ie]|licencji|sztuk|palet[y]?|uzytkownik\w*|osob"
+    r"|pracownik\w*|laptop\w*|komputer\w*|kartony?|paczk\w*",
+    morning=r"rano",
+    afternoon=r"po poludniu",
+    evening=r"wieczorem",
+    hints=r"z|w|na|jutro|i|do|sie|ze|nie|jest|chce|oferte|zadzwonic|o|pan|pani",
+)

@@ -1,0 +1,79 @@
+"""What a language's reps write, as data the capture engine reads.
+
+Every pattern is a regular-expression alternation written in *folded* form: lowercase, and
+for Latin letters without diacritics (``revin maine la 10`` matches "revin mâine la 10").
+Cyrillic is kept as it is but for ё, written е. :func:`fold` does the same to the message,
+one character for one character, so a match's span points at the original text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from handlers.domain import ActivityKind, Stage
+
+_SPECIAL_FOLDS = {"ł": "l", "đ": "d", "ø": "o", "ß": "s", "ё": "е", "’": "'", "‘": "'"}
+
+
+@cache
+def _fold_char(char: str) -> str:
+    if char in _SPECIAL_FOLDS:
+        return _SPECIAL_FOLDS[char]
+    if ord(char) < 0x0400:  # Latin and friends: drop the marks, keep the letter
+        decomposed = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if len(base) == 1:
+            return base
+    return char
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics, the same length as ``text``."""
+    return "".join(_fold_char(char) for char in text.lower())
+
+
+@dataclass(frozen=True, eq=False)  # identity: lexicons are module-level singletons
+class Lexicon:
+    code: str
+    kinds: dict[ActivityKind, str]
+    """Words that say what happened (past tense: "called", not "call back")."""
+    intent: str
+    """A promise to get back to someone: without it, a date is a fact, not a follow-up."""
+    stages: dict[Stage, str]
+    person_cues: str
+    """Words a person's name follows ("with", "met", "z", "с", "cu", "con")."""
+    company_cues: str
+    """Words a company's name follows ("from", "at", "de la", "из", "z", "от")."""
+    titles: str
+    """Courtesy titles skipped before a name (Mr, domnul, pan, г-н, Sr.)."""
+    stopwords: frozenset[str]
+    """Words that end a name: pronouns, prepositions, verbs a name is often followed by."""
+    today: str
+    tomorrow: str
+    day_after_tomorrow: str
+    weekdays: tuple[str, str, str, str, str, str, str]
+    months: tuple[str, ...]
+    relative: str
+    """What comes before "2 hours": "in", "peste", "za", "через", "след", "en"."""
+    numbers: dict[str, int]
+    units: dict[str, str]
+    """Regex per unit: ``minute``, ``hour``, ``day``, ``week``, ``month``."""
+    next_week: str
+    clock_markers: str
+    """What comes before a clock time: "at", "la", "o", "в", "a las"."""
+    hour_suffix: str
+    """What may follow an hour: "h", "ч", "часа", "godz"."""
+    quantity_units: str
+    """Nouns after a number that make it a quantity, never a date or an amount."""
+    morning: str = r"(?!x)x"
+    afternoon: str = r"(?!x)x"
+    evening: str = r"(?!x)x"
+    hints: str = r"(?!x)x"
+    """Frequent short words of the language, to tell it from the others."""
+
+
+def whole_words(source: str) -> str:
+    """An alternation's source, changed to match whole words only."""
+    return rf"(?<!\w)(?:{source})(?!\w)"

@@ -1,0 +1,142 @@
+"""Who and which company a message is about, with names in their dictionary form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from handlers.capture.lexicon import Lexicon
+from handlers.capture.morphology import dictionary_form
+
+Span = tuple[int, int]
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?\.?")
+_QUOTED = re.compile(r"[«\"“„']([^«»\"“”„']{2,60})[»\"”']")
+_LEGAL_FORMS = re.compile(
+    r"(?<!\w)(?:s\.?r\.?l\.?|s\.?a\.?|sp\. ?z ?o\.? ?o\.?|sp\.? z\.?o\.?o\.?|s\.?l\.?u?\.?|ltd\.?"
+    r"|llc|inc\.?|gmbh|plc|s\.?c\.?|ооо|оао|зао|пао|ао|ип|еоод|оод|ад|еад)(?!\w)",
+    re.IGNORECASE,
+)
+# Words that never start or continue a name in any language (shared vocabulary).
+_NEVER = frozenset({"crm", "ok", "ok.", "pls", "asap", "re", "fyi", "tbd", "fw", "fwd"})
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    name: str
+    span: Span
+
+
+@cache
+def _cues(source: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{source})\s+|@\s*")
+
+
+@cache
+def _titles(source: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{source})\.?\s+")
+
+
+def _run(
+    text: str,
+    folded: str,
+    start: int,
+    lexicon: Lexicon,
+    max_words: int,
+    lowercase_ok: bool,
+    blocked: frozenset[str],
+) -> tuple[list[str], Span] | None:
+    """The name-like words from ``start``: they end at punctuation or a word that is not one."""
+    if title := _titles(lexicon.titles).match(folded, start):
+        start = title.end()
+    words: list[str] = []
+    position = start
+    end = start
+    while len(words) < max_words:
+        match = _WORD.match(text, position)
+        if match is None:
+            break
+        word = match.group().rstrip(".") if not match.group().endswith("..") else match.group()
+        key = folded[match.start() : match.start() + len(word)]
+        if key in lexicon.stopwords or key in blocked or key in _NEVER:
+            break
+        capitalised = word[:1].isupper()
+        if not capitalised and not lowercase_ok:
+            break
+        if words and words[0][:1].isupper() and not capitalised:
+            break  # "Sam Reed wants a quote": a capitalised name ends at a lowercase word
+        words.append(word)
+        end = match.start() + len(word)
+        position = match.end()
+        if position < len(text) and text[position] not in " \t":
+            break  # punctuation ends a name
+        while position < len(text) and text[position] in " \t":
+            position += 1
+    if not words:
+        return None
+    return words, (start, end)
+
+
+def _lowercase_writer(text: str) -> bool:
+    """A rep who types without capitals: names can't be told by their capital letter.
+
+    Shouting a company's name ("NORTHWIND") does not count; a Capitalised word after the
+    first does.
+    """
+    words = _LETTERS.findall(text)
+    return not any(word[:1].isupper() and not word.isupper() for word in words[1:])
+
+
+def find_person(
+    text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str], taken: list[Span]
+) -> Found | None:
+    lowercase_ok = _lowercase_writer(text)
+    for cue in _cues(lexicon.person_cues).finditer(folded):
+        if any(start <= cue.end() < end for start, end in taken):
+            continue
+        run = _run(text, folded, cue.end(), lexicon, 3, lowercase_ok, blocked)
+        if run is None:
+            continue
+        words, span = run
+        if lowercase_ok and lexicon.code not in ("ru", "pl") and len(words) > 2:
+            words = words[:2]
+        name = " ".join(_proper(word) for word in dictionary_form(words, lexicon.code, person=True))
+        return Found(name, span)
+    return None
+
+
+def find_company(
+    text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str], taken: list[Span]
+) -> Found | None:
+    for quoted in _QUOTED.finditer(text):
+        name = _clean_company(quoted.group(1))
+        if name and not any(s <= quoted.start() < e for s, e in taken):
+            return Found(name, quoted.span(1))
+    lowercase_ok = _lowercase_writer(text)
+    for cue in _cues(lexicon.company_cues).finditer(folded):
+        if any(start <= cue.end() < end for start, end in taken):
+            continue
+        start = cue.end()
+        if legal := _LEGAL_FORMS.match(text, start):
+            start = legal.end() + 1
+        run = _run(text, folded, start, lexicon, 4, lowercase_ok, blocked)
+        if run is None:
+            continue
+        words, span = run
+        if lowercase_ok and len(words) > 2:
+            words = words[:2]
+        name = _clean_company(" ".join(dictionary_form(words, lexicon.code, person=False)))
+        if name:
+            return Found(_proper(name) if lowercase_ok else name, span)
+    return None
+
+
+def _clean_company(name: str) -> str:
+    return " ".join(_LEGAL_FORMS.sub(" ", name).replace("  ", " ").split()).strip(" ,.-")
+
+
+def _proper(word: str) -> str:
+    """Capitalise a word typed in lowercase; leave deliberate capitals (McKay, IBM) alone."""
+    return word if any(char.isupper() for char in word) else word[:1].upper() + word[1:]
