@@ -15,6 +15,7 @@ from datetime import datetime
 
 from handlers import agenda, texts
 from handlers.capture import read_message
+from handlers.corrections import AWAITING_CONTACT, CHANGE_ID, CORRECTION_BUTTON, Corrections
 from handlers.domain import Rep, Role, Team
 from handlers.messages import Incoming, Reply
 from handlers.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -144,18 +145,18 @@ class Assistant:
         """The rep behind an update, creating a one-person team where self-service is allowed."""
         rep = await uow.reps.by_identity(incoming.platform, incoming.user_id)
         if rep is not None:
+            # The platform's word on language and zone holds until the rep picks their own
+            # (there is no /lang yet, so it always holds).
             timezone = incoming.timezone or rep.timezone
+            language = incoming.language or rep.language
             display_name = incoming.display_name or rep.display_name
-            if (incoming.chat_id, display_name, timezone) != (
-                rep.chat_id,
-                rep.display_name,
-                rep.timezone,
-            ):
+            profile = (incoming.chat_id, display_name, language, timezone)
+            if profile != (rep.chat_id, rep.display_name, rep.language, rep.timezone):
                 rep = await uow.reps.update_profile(
                     rep.id,
                     chat_id=incoming.chat_id,
                     display_name=display_name,
-                    language=rep.language,
+                    language=language,
                     timezone=timezone,
                 )
             return rep, False
@@ -177,6 +178,9 @@ class Assistant:
 
     async def _button(self, context: _Context, payload: str) -> Reply:
         """A button press. Stale, forged or foreign payloads change nothing."""
+        if correction := CORRECTION_BUTTON.fullmatch(payload):
+            corrections = Corrections(context.uow, context.rep, self._clock.now())
+            return await corrections.press(correction["action"], correction["change_id"])
         match = _REMINDER_BUTTON.match(payload)
         if match is None:
             return Reply(texts.UNKNOWN_BUTTON)
@@ -186,13 +190,18 @@ class Assistant:
         return reply
 
     async def _answer(self, context: _Context, awaiting: str) -> Reply:
-        """A typed answer to a question the bot asked (only "Pick a time" so far)."""
-        kind, _, reminder_id = awaiting.partition(":")
-        if kind != AWAITING_TIME or not reminder_id.isdigit():
+        """A typed answer to a question the bot asked: "Pick a time" or "Who was it?"."""
+        kind, _, subject = awaiting.partition(":")
+        if kind == AWAITING_CONTACT and CHANGE_ID.fullmatch(subject):
+            corrections = Corrections(context.uow, context.rep, self._clock.now())
+            answered = await corrections.typed_contact(subject, context.text)
+            # None: what the question was about is gone, so this is a new message.
+            return answered if answered is not None else await self._capture(context)
+        if kind != AWAITING_TIME or not subject.isdigit():
             await context.uow.reps.set_awaiting(context.rep.id, None)
             return await self._capture(context)
         actions = await self._reminder_actions(context)
-        reply = await actions.typed_time(int(reminder_id), context.text)
+        reply = await actions.typed_time(int(subject), context.text)
         context.scheduled += actions.scheduled
         return reply
 
@@ -211,6 +220,8 @@ class Assistant:
 
     async def _cancel(self, context: _Context, args: str) -> Reply:
         if context.rep.awaiting:
+            if context.rep.awaiting.startswith(f"{AWAITING_CONTACT}:"):
+                return Reply("OK, the contact stays as it was.")
             return Reply("OK, the reminder stays as it was.")
         return Reply("There is nothing to cancel.")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 class ActivityKind(enum.StrEnum):
@@ -135,6 +137,13 @@ class Change:
     entity: str
     entity_id: int
     action: str
+    """``create``, ``update``, ``delete``, or ``undo`` (a row removed or restored by Undo)."""
+    rep_id: int | None
+    before: Mapping[str, Any] | None
+    """The row as it was (None for a create)."""
+    after: Mapping[str, Any] | None
+    """The row as it became (None for a delete)."""
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +157,15 @@ class DueReminder:
     last_activity: Activity | None
     attempts: int
     """Delivery attempts so far, this one included."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipients:
+    """Whose reminders a dispatcher delivers: the reps on these platforms, or just one rep.
+
+    A process sends only what its notifier can deliver: ``crmbot run`` the Telegram reps',
+    ``crmbot console`` its own user's.
+    """
+
+    platforms: frozenset[str]
+    external_id: str | None = None

@@ -15,9 +15,11 @@ from typing import Any, Protocol, Self
 from handlers.domain import (
     Activity,
     ActivityKind,
+    Change,
     Company,
     Contact,
     DueReminder,
+    Recipients,
     Reminder,
     ReminderLine,
     ReminderStatus,
@@ -102,6 +104,11 @@ class CompanyRepository(Protocol):
 
     async def get(self, team_id: int, company_id: int) -> Company | None: ...
 
+    async def delete_unused(self, team_id: int, company_id: int) -> bool:
+        """Delete the team's company unless a contact, activity, reminder or deal refers to
+        it; True if it was deleted."""
+        ...
+
 
 class ContactRepository(Protocol):
     async def find_by_name(self, team_id: int, full_name: str) -> Contact | None:
@@ -111,6 +118,19 @@ class ContactRepository(Protocol):
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact: ...
 
     async def set_company(self, contact_id: int, company_id: int) -> Contact: ...
+
+    async def get(self, team_id: int, contact_id: int) -> Contact | None: ...
+
+    async def relink_company(
+        self, team_id: int, contact_id: int, company_id: int | None
+    ) -> Contact | None:
+        """File the team's contact under another company (or none); None if not found."""
+        ...
+
+    async def delete_unused(self, team_id: int, contact_id: int) -> bool:
+        """Delete the team's contact unless an activity or reminder refers to it; True if it
+        was deleted."""
+        ...
 
 
 class ActivityRepository(Protocol):
@@ -136,6 +156,19 @@ class ActivityRepository(Protocol):
         self, rep_id: int, since: datetime, until: datetime
     ) -> Mapping[ActivityKind, int]:
         """How many activities of each kind the rep logged in [since, until)."""
+        ...
+
+    async def get(self, team_id: int, activity_id: int) -> Activity | None: ...
+
+    async def relink_contact(
+        self, team_id: int, activity_id: int, *, contact_id: int | None, company_id: int | None
+    ) -> Activity | None:
+        """Say whom the team's activity was with; None if there is no such activity."""
+        ...
+
+    async def delete(self, team_id: int, activity_id: int) -> bool:
+        """Delete the team's activity (unlinking any reminder it was logged for); True if
+        there was one."""
         ...
 
 
@@ -173,6 +206,16 @@ class ReminderRepository(Protocol):
         """The rep's next open reminders due at or after the given time, earliest first."""
         ...
 
+    async def relink_contact(
+        self, team_id: int, reminder_id: int, *, contact_id: int | None, company_id: int | None
+    ) -> Reminder | None:
+        """Say whom the team's reminder is about; None if there is no such reminder."""
+        ...
+
+    async def delete(self, team_id: int, reminder_id: int) -> bool:
+        """Delete the team's reminder; True if there was one."""
+        ...
+
 
 class AuditLog(Protocol):
     async def record(
@@ -187,6 +230,10 @@ class AuditLog(Protocol):
         before: Mapping[str, Any] | None,
         after: Mapping[str, Any] | None,
     ) -> None: ...
+
+    async def for_change(self, team_id: int, change_id: str) -> list[Change]:
+        """The team's audit rows of one change, in the order they were written."""
+        ...
 
 
 class UpdateLog(Protocol):
@@ -239,10 +286,9 @@ class ReminderQueue(Protocol):
         now: datetime,
         lease: timedelta,
         limit: int,
-        identity: tuple[str, str] | None = None,
+        recipients: Recipients | None = None,
     ) -> list[DueReminder]:
-        """Claim up to ``limit`` due reminders, oldest first, optionally of one rep only
-        (``identity`` = platform and external id, for the local console)."""
+        """Claim up to ``limit`` due reminders, oldest first, of ``recipients`` (None: all)."""
         ...
 
     async def mark_sent(self, reminder_ids: Sequence[int], at: datetime) -> None:
@@ -255,7 +301,7 @@ class ReminderQueue(Protocol):
 
     async def mark_failed(self, reminder_id: int, error: str) -> None: ...
 
-    async def next_due_at(self, identity: tuple[str, str] | None = None) -> datetime | None:
+    async def next_due_at(self, recipients: Recipients | None = None) -> datetime | None:
         """When the earliest pending reminder becomes claimable, if there is one."""
         ...
 

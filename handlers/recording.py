@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from handlers import texts, timefmt
 from handlers.capture import Capture
+from handlers.corrections import audit_view, card_buttons
 from handlers.domain import ActivityKind, Company, Contact, Rep
 from handlers.messages import Reply
 from handlers.ports import UnitOfWork
-
-
-def _audit_view(record: Any) -> dict[str, Any]:
-    """A JSON-friendly copy of a record for the audit log."""
-    view = asdict(record)
-    return {key: value.isoformat() if isinstance(value, datetime) else str(value)
-            if not isinstance(value, int | str | type(None)) else value
-            for key, value in view.items()}  # fmt: skip
 
 
 class CaptureRecorder:
@@ -42,7 +34,7 @@ class CaptureRecorder:
             entity=entity,
             entity_id=record.id,
             before=None,
-            after=_audit_view(record),
+            after=audit_view(record),
         )
 
     async def _company(self, name: str) -> Company:
@@ -65,8 +57,8 @@ class CaptureRecorder:
                 action="update",
                 entity="contact",
                 entity_id=found.id,
-                before=_audit_view(found),
-                after=_audit_view(updated),
+                before=audit_view(found),
+                after=audit_view(updated),
             )
             return updated
         if found is not None:
@@ -101,6 +93,7 @@ class CaptureRecorder:
             await self._created("activity", activity)
 
         due_at = None
+        reminder_id: int | None = None
         if capture.follow_up_at is not None:
             due_at = capture.follow_up_at.astimezone(UTC)
             reminder = await self._uow.reminders.add(
@@ -113,8 +106,12 @@ class CaptureRecorder:
             )
             await self._created("reminder", reminder)
             self.scheduled.append(due_at)
+            reminder_id = reminder.id
 
-        return Reply(self._confirmation(kind, contact, company, due_at, capture))
+        return Reply(
+            self._confirmation(kind, contact, company, due_at, capture),
+            card_buttons(self.change_id, reminder_id, has_contact=contact is not None),
+        )
 
     def _confirmation(
         self,

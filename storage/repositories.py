@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from handlers.domain import (
     Activity,
     ActivityKind,
+    Change,
     Company,
     Contact,
     Reminder,
@@ -34,6 +35,7 @@ from storage.models import (
     AuditRow,
     CompanyRow,
     ContactRow,
+    DealRow,
     ProcessedUpdateRow,
     ReminderRow,
     RepRow,
@@ -104,6 +106,19 @@ def reminder_record(row: ReminderRow) -> Reminder:
         contact_id=row.contact_id,
         company_id=row.company_id,
         activity_id=row.activity_id,
+    )
+
+
+def change_record(row: AuditRow) -> Change:
+    return Change(
+        change_id=row.change_id,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        action=row.action,
+        rep_id=row.rep_id,
+        before=row.before,
+        after=row.after,
+        at=row.at,
     )
 
 
@@ -201,6 +216,22 @@ class SqlCompanies(_Repository):
         )
         return company_record(row) if row else None
 
+    async def delete_unused(self, team_id: int, company_id: int) -> bool:
+        # Any reference blocks the delete, whatever its team: a foreign key would refuse too.
+        used = or_(
+            exists().where(ContactRow.company_id == CompanyRow.id),
+            exists().where(ActivityRow.company_id == CompanyRow.id),
+            exists().where(ReminderRow.company_id == CompanyRow.id),
+            exists().where(DealRow.company_id == CompanyRow.id),
+        )
+        statement = (
+            delete(CompanyRow)
+            .where(CompanyRow.team_id == team_id, CompanyRow.id == company_id, ~used)
+            .returning(CompanyRow.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return (await self._session.scalar(statement)) is not None
+
 
 class SqlContacts(_Repository):
     async def find_by_name(self, team_id: int, full_name: str) -> Contact | None:
@@ -228,6 +259,39 @@ class SqlContacts(_Repository):
         row.company_id = company_id
         await self._session.flush()
         return contact_record(row)
+
+    async def _row(self, team_id: int, contact_id: int) -> ContactRow | None:
+        return await self._session.scalar(
+            select(ContactRow).where(ContactRow.team_id == team_id, ContactRow.id == contact_id)
+        )
+
+    async def get(self, team_id: int, contact_id: int) -> Contact | None:
+        row = await self._row(team_id, contact_id)
+        return contact_record(row) if row else None
+
+    async def relink_company(
+        self, team_id: int, contact_id: int, company_id: int | None
+    ) -> Contact | None:
+        row = await self._row(team_id, contact_id)
+        if row is None:
+            return None
+        row.company_id = company_id
+        await self._session.flush()
+        return contact_record(row)
+
+    async def delete_unused(self, team_id: int, contact_id: int) -> bool:
+        # Any reference blocks the delete, whatever its team: a foreign key would refuse too.
+        used = or_(
+            exists().where(ActivityRow.contact_id == ContactRow.id),
+            exists().where(ReminderRow.contact_id == ContactRow.id),
+        )
+        statement = (
+            delete(ContactRow)
+            .where(ContactRow.team_id == team_id, ContactRow.id == contact_id, ~used)
+            .returning(ContactRow.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return (await self._session.scalar(statement)) is not None
 
 
 class SqlActivities(_Repository):
@@ -285,6 +349,40 @@ class SqlActivities(_Repository):
             .group_by(ActivityRow.kind)
         )
         return {ActivityKind(kind): count for kind, count in rows}
+
+    async def _row(self, team_id: int, activity_id: int) -> ActivityRow | None:
+        return await self._session.scalar(
+            select(ActivityRow).where(ActivityRow.team_id == team_id, ActivityRow.id == activity_id)
+        )
+
+    async def get(self, team_id: int, activity_id: int) -> Activity | None:
+        row = await self._row(team_id, activity_id)
+        return activity_record(row) if row else None
+
+    async def relink_contact(
+        self, team_id: int, activity_id: int, *, contact_id: int | None, company_id: int | None
+    ) -> Activity | None:
+        row = await self._row(team_id, activity_id)
+        if row is None:
+            return None
+        row.contact_id, row.company_id = contact_id, company_id
+        await self._session.flush()
+        return activity_record(row)
+
+    async def delete(self, team_id: int, activity_id: int) -> bool:
+        await self._session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.team_id == team_id, ReminderRow.activity_id == activity_id)
+            .values(activity_id=None)
+        )
+        # RETURNING says whether this statement removed it (a concurrent Undo may have).
+        statement = (
+            delete(ActivityRow)
+            .where(ActivityRow.team_id == team_id, ActivityRow.id == activity_id)
+            .returning(ActivityRow.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return (await self._session.scalar(statement)) is not None
 
 
 class SqlReminders(_Repository):
@@ -372,6 +470,30 @@ class SqlReminders(_Repository):
             ReminderRow.rep_id == rep_id, ReminderRow.due_at >= due_from, limit=limit
         )
 
+    async def _row(self, team_id: int, reminder_id: int) -> ReminderRow | None:
+        return await self._session.scalar(
+            select(ReminderRow).where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
+        )
+
+    async def relink_contact(
+        self, team_id: int, reminder_id: int, *, contact_id: int | None, company_id: int | None
+    ) -> Reminder | None:
+        row = await self._row(team_id, reminder_id)
+        if row is None:
+            return None
+        row.contact_id, row.company_id = contact_id, company_id
+        await self._session.flush()
+        return reminder_record(row)
+
+    async def delete(self, team_id: int, reminder_id: int) -> bool:
+        statement = (
+            delete(ReminderRow)
+            .where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
+            .returning(ReminderRow.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return (await self._session.scalar(statement)) is not None
+
 
 class SqlAudit(_Repository):
     async def record(
@@ -399,6 +521,14 @@ class SqlAudit(_Repository):
                 at=self._clock.now(),
             )
         )
+
+    async def for_change(self, team_id: int, change_id: str) -> list[Change]:
+        rows = await self._session.scalars(
+            select(AuditRow)
+            .where(AuditRow.team_id == team_id, AuditRow.change_id == change_id)
+            .order_by(AuditRow.id)
+        )
+        return [change_record(row) for row in rows]
 
 
 class SqlUpdateLog(_Repository):

@@ -14,9 +14,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from handlers.clock import SystemClock
 from handlers.domain import (
     Activity,
     ActivityKind,
+    Change,
     Company,
     Contact,
     Reminder,
@@ -28,6 +30,7 @@ from handlers.domain import (
 )
 from handlers.messages import Reply
 from handlers.names import name_key
+from handlers.ports import Clock
 
 
 @dataclass
@@ -161,6 +164,20 @@ class FakeCompanies:
         company = self.state.companies.get(company_id)
         return company if company is not None and company.team_id == team_id else None
 
+    async def delete_unused(self, team_id: int, company_id: int) -> bool:
+        if await self.get(team_id, company_id) is None:
+            return False
+        # Any reference blocks the delete, as the SQL foreign keys would (the fake has no deals).
+        records: list[Contact | Activity | Reminder] = [
+            *self.state.contacts.values(),
+            *self.state.activities.values(),
+            *self.state.reminders.values(),
+        ]
+        if any(record.company_id == company_id for record in records):
+            return False
+        del self.state.companies[company_id]
+        return True
+
 
 class FakeContacts:
     def __init__(self, state: FakeState, ids: _Ids) -> None:
@@ -186,6 +203,31 @@ class FakeContacts:
         contact = replace(self.state.contacts[contact_id], company_id=company_id)
         self.state.contacts[contact_id] = contact
         return contact
+
+    async def get(self, team_id: int, contact_id: int) -> Contact | None:
+        contact = self.state.contacts.get(contact_id)
+        return contact if contact is not None and contact.team_id == team_id else None
+
+    async def relink_company(
+        self, team_id: int, contact_id: int, company_id: int | None
+    ) -> Contact | None:
+        if await self.get(team_id, contact_id) is None:
+            return None
+        contact = replace(self.state.contacts[contact_id], company_id=company_id)
+        self.state.contacts[contact_id] = contact
+        return contact
+
+    async def delete_unused(self, team_id: int, contact_id: int) -> bool:
+        if await self.get(team_id, contact_id) is None:
+            return False
+        records: list[Activity | Reminder] = [
+            *self.state.activities.values(),
+            *self.state.reminders.values(),
+        ]
+        if any(record.contact_id == contact_id for record in records):
+            return False
+        del self.state.contacts[contact_id]
+        return True
 
 
 class FakeActivities:
@@ -234,6 +276,30 @@ class FakeActivities:
             if activity.rep_id == rep_id and since <= activity.occurred_at < until:
                 counts[activity.kind] = counts.get(activity.kind, 0) + 1
         return counts
+
+    async def get(self, team_id: int, activity_id: int) -> Activity | None:
+        activity = self.state.activities.get(activity_id)
+        return activity if activity is not None and activity.team_id == team_id else None
+
+    async def relink_contact(
+        self, team_id: int, activity_id: int, *, contact_id: int | None, company_id: int | None
+    ) -> Activity | None:
+        if await self.get(team_id, activity_id) is None:
+            return None
+        activity = replace(
+            self.state.activities[activity_id], contact_id=contact_id, company_id=company_id
+        )
+        self.state.activities[activity_id] = activity
+        return activity
+
+    async def delete(self, team_id: int, activity_id: int) -> bool:
+        if await self.get(team_id, activity_id) is None:
+            return False
+        for reminder in list(self.state.reminders.values()):
+            if reminder.team_id == team_id and reminder.activity_id == activity_id:
+                self.state.reminders[reminder.id] = replace(reminder, activity_id=None)
+        del self.state.activities[activity_id]
+        return True
 
 
 class FakeReminders:
@@ -304,10 +370,27 @@ class FakeReminders:
     ) -> list[ReminderLine]:
         return [self._line(r) for r in self._open(rep_id) if r.due_at >= due_from][:limit]
 
+    async def relink_contact(
+        self, team_id: int, reminder_id: int, *, contact_id: int | None, company_id: int | None
+    ) -> Reminder | None:
+        if await self.get(team_id, reminder_id) is None:
+            return None
+        reminder = replace(
+            self.state.reminders[reminder_id], contact_id=contact_id, company_id=company_id
+        )
+        self.state.reminders[reminder_id] = reminder
+        return reminder
+
+    async def delete(self, team_id: int, reminder_id: int) -> bool:
+        if await self.get(team_id, reminder_id) is None:
+            return False
+        del self.state.reminders[reminder_id]
+        return True
+
 
 class FakeAudit:
-    def __init__(self, state: FakeState) -> None:
-        self.state = state
+    def __init__(self, state: FakeState, clock: Clock) -> None:
+        self.state, self.clock = state, clock
 
     async def record(
         self,
@@ -331,8 +414,25 @@ class FakeAudit:
                 "entity_id": entity_id,
                 "before": before,
                 "after": after,
+                "at": self.clock.now(),
             }
         )
+
+    async def for_change(self, team_id: int, change_id: str) -> list[Change]:
+        return [
+            Change(
+                change_id=entry["change_id"],
+                entity=entry["entity"],
+                entity_id=entry["entity_id"],
+                action=entry["action"],
+                rep_id=entry["rep_id"],
+                before=copy.deepcopy(entry["before"]),
+                after=copy.deepcopy(entry["after"]),
+                at=entry["at"],
+            )
+            for entry in self.state.audit
+            if entry["team_id"] == team_id and entry["change_id"] == change_id
+        ]
 
 
 class FakeUpdateLog:
@@ -359,7 +459,7 @@ class FakeUnitOfWork:
         self.contacts = FakeContacts(self._working, ids)
         self.activities = FakeActivities(self._working, ids)
         self.reminders = FakeReminders(self._working, ids)
-        self.audit = FakeAudit(self._working)
+        self.audit = FakeAudit(self._working, self._database.clock)
         self.updates = FakeUpdateLog(self._working)
         self._database.opened += 1
         return self
@@ -380,9 +480,13 @@ class FakeUnitOfWork:
 
 
 class FakeDatabase:
-    """The shared state behind every fake unit of work; also the factory for them."""
+    """The shared state behind every fake unit of work; also the factory for them.
 
-    def __init__(self) -> None:
+    ``clock`` stamps the audit log, as the SQL unit of work's clock does.
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()
         self.state = FakeState()
         self.ids = _Ids()
         self.opened = 0

@@ -22,8 +22,8 @@ def console(text: str = "", user: str = "ana", button: str | None = None) -> Inc
 
 
 @pytest.fixture
-def database() -> FakeDatabase:
-    return FakeDatabase()
+def database(clock: FixedClock) -> FakeDatabase:
+    return FakeDatabase(clock)
 
 
 @pytest.fixture

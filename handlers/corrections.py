@@ -1,0 +1,378 @@
+"""The capture card's buttons: fix a part of what a message stored, or undo all of it.
+
+After a free-text capture the bot answers with one card saying what was stored, with buttons:
+
+- Change time (``r:pick:<reminder id>``): the "Pick a time" question of
+  :mod:`handlers.reminder_actions`, as on a reminder card.
+- Not a callback (``nc:<change id>``): the message's reminder goes; the rest stays.
+- Change contact (``cc:<change id>``): asks "Who was it?" and re-links the message's activity
+  and reminder to the contact the rep names.
+- Undo (``u:<change id>``): removes what the message created, restores what it updated.
+
+The change id is the one the recorder wrote the message's audit rows under (32 hex digits), so
+every payload fits Telegram's 64 bytes of callback data. Corrections are audited under that same
+change id, so Undo reverts them too; the rows Undo removes or restores are audited as ``undo``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from handlers import texts
+from handlers.domain import Activity, ActivityKind, Change, Company, Contact, Reminder, Rep
+from handlers.messages import Button, Reply
+from handlers.ports import UnitOfWork
+from handlers.reminder_actions import AWAITING_TIME
+from handlers.reminder_card import who
+
+UNDO_WINDOW = timedelta(hours=24)
+"""How long after a message its Undo still works."""
+AWAITING_CONTACT = "contact"
+"""The ``Rep.awaiting`` prefix while the rep is asked who a message was with."""
+CHANGE_ID = re.compile(r"[0-9a-f]{32}")
+CORRECTION_BUTTON = re.compile(r"(?P<action>u|nc|cc):(?P<change_id>[0-9a-f]{32})")
+"""Card payloads; use ``fullmatch``."""
+MAX_NAME_LENGTH = 100
+MAX_NAME_WORDS = 5
+
+NOT_YOURS = "Only the rep who sent that message can change or undo it. Nothing was changed."
+ASK_CONTACT = "Who was it? Type their name, e.g. “Sam Reed” (or /cancel to keep it as it is)."
+
+_ENTITIES = ("company", "contact", "activity", "reminder")
+
+
+def audit_view(record: Any) -> dict[str, Any]:
+    """A JSON-friendly copy of a record for the audit log."""
+    view = asdict(record)
+    return {key: value.isoformat() if isinstance(value, datetime) else str(value)
+            if not isinstance(value, int | str | type(None)) else value
+            for key, value in view.items()}  # fmt: skip
+
+
+def card_buttons(
+    change_id: str, reminder_id: int | None, has_contact: bool
+) -> tuple[tuple[Button, ...], ...]:
+    """The buttons of a capture's confirmation card."""
+    rows: list[tuple[Button, ...]] = []
+    if reminder_id is not None:
+        rows.append(
+            (
+                Button("Change time", f"r:pick:{reminder_id}"),
+                Button("Not a callback", f"nc:{change_id}"),
+            )
+        )
+    if has_contact:
+        rows.append((Button("Change contact", f"cc:{change_id}"),))
+    rows.append((Button("Undo", f"u:{change_id}"),))
+    return tuple(rows)
+
+
+def _created(rows: list[Change], entity: str) -> list[int]:
+    return [row.entity_id for row in rows if row.action == "create" and row.entity == entity]
+
+
+def _undone(rows: list[Change]) -> bool:
+    return any(row.action == "undo" for row in rows)
+
+
+def _as_id(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _clean_name(text: str) -> str | None:
+    """A person's name typed as an answer, or None if it does not look like one."""
+    if "\n" in text:
+        return None
+    name = " ".join(text.split()).strip(" .,;:!?\"'“”‘’«»")
+    if (
+        not name
+        or len(name) > MAX_NAME_LENGTH
+        or len(name.split()) > MAX_NAME_WORDS
+        or not any(char.isalpha() for char in name)
+    ):
+        return None
+    return name
+
+
+def _label(record: Activity | Reminder | Contact | Company) -> str:
+    if isinstance(record, Activity):
+        return f"the {texts.KIND_LABELS[record.kind].lower()}"
+    if isinstance(record, Reminder):
+        return "the callback"
+    return record.full_name if isinstance(record, Contact) else record.name
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass
+class _UndoOutcome:
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    removed_reminders: list[int] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = []
+        if self.removed:
+            lines.append(f"↩ Undone: removed {_join(self.removed)}.")
+        elif not self.notes:
+            lines.append("Nothing from that message is left to undo.")
+        lines += self.notes
+        if self.kept:
+            them = "it" if len(self.kept) == 1 else "them"
+            lines.append(f"Kept {_join(self.kept)}: other records use {them}.")
+        return "\n".join(lines)
+
+
+class Corrections:
+    """Button presses on capture cards (payloads ``u:``, ``nc:``, ``cc:`` + change id)."""
+
+    def __init__(self, uow: UnitOfWork, rep: Rep, now: datetime) -> None:
+        self._uow = uow
+        self._rep = rep
+        self._now = now
+
+    async def press(self, action: str, change_id: str) -> Reply:
+        rows = await self._uow.audit.for_change(self._rep.team_id, change_id)
+        if not rows:  # made up, or another team's: say nothing about it
+            return Reply(texts.UNKNOWN_BUTTON)
+        if rows[0].rep_id != self._rep.id:
+            return Reply(NOT_YOURS)
+        if action == "u":
+            return await self._undo(change_id, rows)
+        if _undone(rows):
+            return Reply(texts.UNKNOWN_BUTTON)  # the card is stale: what it shows is gone
+        if action == "nc":
+            return await self._not_a_callback(change_id, rows)
+        if action == "cc":
+            return await self._ask_contact(change_id, rows)
+        return Reply(texts.UNKNOWN_BUTTON)
+
+    async def typed_contact(self, change_id: str, text: str) -> Reply | None:
+        """The rep's answer to "Who was it?"; None if there is nothing left to re-link, in
+        which case the text is not an answer (the caller reads it as a new message)."""
+        rows = await self._uow.audit.for_change(self._rep.team_id, change_id)
+        targets = await self._targets(rows) if rows and rows[0].rep_id == self._rep.id else []
+        if not targets or _undone(rows):
+            await self._uow.reps.set_awaiting(self._rep.id, None)
+            return None
+        name = _clean_name(text)
+        if name is None:
+            return Reply(
+                "That doesn't look like a name. Type just the person's name, e.g. “Sam Reed”, "
+                "or send /cancel to keep it as it is."
+            )
+        await self._uow.reps.set_awaiting(self._rep.id, None)
+        team_id = self._rep.team_id
+        contact = await self._uow.contacts.find_by_name(team_id, name)
+        is_new = contact is None
+        if contact is None:
+            # A new person is filed where the message said the meeting was.
+            filed_at = next((t.company_id for t in targets if t.company_id is not None), None)
+            contact = await self._uow.contacts.add(team_id, name, filed_at)
+            await self._audit(change_id, "create", "contact", contact.id, None, audit_view(contact))
+        company_id = None
+        changed = False
+        for target in targets:
+            # Someone filed at a company brings it along; otherwise the message's company stays.
+            company_id = contact.company_id if contact.company_id is not None else target.company_id
+            if (target.contact_id, target.company_id) == (contact.id, company_id):
+                continue
+            updated: Activity | Reminder | None
+            if isinstance(target, Activity):
+                entity = "activity"
+                updated = await self._uow.activities.relink_contact(
+                    team_id, target.id, contact_id=contact.id, company_id=company_id
+                )
+            else:
+                entity = "reminder"
+                updated = await self._uow.reminders.relink_contact(
+                    team_id, target.id, contact_id=contact.id, company_id=company_id
+                )
+            if updated is not None:
+                await self._audit(
+                    change_id, "update", entity, target.id, audit_view(target), audit_view(updated)
+                )
+                changed = True
+        if not changed:
+            return Reply(f"It already was {contact.full_name}. Nothing was changed.")
+        company = await self._uow.companies.get(team_id, company_id) if company_id else None
+        added = " I added them as a new contact." if is_new else ""
+        return Reply(
+            f"✓ Contact changed to {who(contact.full_name, company.name if company else None)}."
+            + added
+        )
+
+    async def _targets(self, rows: list[Change]) -> list[Activity | Reminder]:
+        """The activity and reminder a message created, as far as they still exist."""
+        targets: list[Activity | Reminder] = []
+        for activity_id in _created(rows, "activity"):
+            if activity := await self._uow.activities.get(self._rep.team_id, activity_id):
+                targets.append(activity)
+        for reminder_id in _created(rows, "reminder"):
+            if reminder := await self._uow.reminders.get(self._rep.team_id, reminder_id):
+                targets.append(reminder)
+        return targets
+
+    async def _ask_contact(self, change_id: str, rows: list[Change]) -> Reply:
+        targets = await self._targets(rows)
+        if not any(target.contact_id is not None for target in targets):
+            return Reply(texts.UNKNOWN_BUTTON)  # no contact on that card
+        await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_CONTACT}:{change_id}")
+        return Reply(ASK_CONTACT)
+
+    async def _not_a_callback(self, change_id: str, rows: list[Change]) -> Reply:
+        team_id = self._rep.team_id
+        reminders = _created(rows, "reminder")
+        reminder = await self._uow.reminders.get(team_id, reminders[0]) if reminders else None
+        if reminder is None:
+            return Reply(texts.UNKNOWN_BUTTON)
+        if not reminder.status.is_open:
+            return Reply(f"This callback is already {reminder.status.value}. Nothing was changed.")
+        await self._uow.reminders.delete(team_id, reminder.id)
+        await self._audit(change_id, "delete", "reminder", reminder.id, audit_view(reminder), None)
+        await self._stop_waiting({f"{AWAITING_TIME}:{reminder.id}"})
+        if await self._targets(rows):
+            return Reply("OK, not a callback: I removed the reminder. The rest stays saved.")
+        # The reminder was all the message stored: keep the rep's words, as a note.
+        note = await self._uow.activities.add(
+            team_id=team_id,
+            rep_id=self._rep.id,
+            kind=ActivityKind.NOTE,
+            occurred_at=rows[0].at,
+            text=reminder.text,
+            contact_id=reminder.contact_id,
+            company_id=reminder.company_id,
+        )
+        await self._audit(change_id, "create", "activity", note.id, None, audit_view(note))
+        return Reply("OK, not a callback: I removed the reminder and kept your words as a note.")
+
+    async def _undo(self, change_id: str, rows: list[Change]) -> Reply:
+        if _undone(rows):
+            return Reply("That message was already undone. Nothing was changed.")
+        if self._now - rows[0].at > UNDO_WINDOW:
+            return Reply(
+                "That message is more than 24 hours old, so it can't be undone any more. "
+                "Nothing was changed."
+            )
+        created = {(row.entity, row.entity_id) for row in rows if row.action == "create"}
+        if not all(_undoable(row, created) for row in rows):
+            return Reply("I can't undo that message. Nothing was changed.")
+        outcome = _UndoOutcome()
+        handled: set[tuple[str, int]] = set()
+        for row in reversed(rows):  # the latest first: what refers to a row goes before it
+            key = (row.entity, row.entity_id)
+            if row.action == "delete" or key in handled:
+                continue
+            handled.add(key)
+            if key in created:
+                await self._remove(change_id, row.entity, row.entity_id, outcome)
+            else:
+                await self._restore_company(change_id, row, outcome)
+        await self._stop_waiting(
+            {f"{AWAITING_CONTACT}:{change_id}"}
+            | {f"{AWAITING_TIME}:{reminder_id}" for reminder_id in outcome.removed_reminders}
+        )
+        return Reply(outcome.describe())
+
+    async def _remove(
+        self, change_id: str, entity: str, entity_id: int, outcome: _UndoOutcome
+    ) -> None:
+        """Delete a row the message created; a company or contact only if nothing uses it."""
+        team_id, uow = self._rep.team_id, self._uow
+        record: Activity | Reminder | Contact | Company | None
+        if entity == "activity":
+            record = await uow.activities.get(team_id, entity_id)
+            removed = record is not None and await uow.activities.delete(team_id, entity_id)
+        elif entity == "reminder":
+            record = await uow.reminders.get(team_id, entity_id)
+            removed = record is not None and await uow.reminders.delete(team_id, entity_id)
+        elif entity == "contact":
+            record = await uow.contacts.get(team_id, entity_id)
+            removed = record is not None and await uow.contacts.delete_unused(team_id, entity_id)
+        else:
+            record = await uow.companies.get(team_id, entity_id)
+            removed = record is not None and await uow.companies.delete_unused(team_id, entity_id)
+        if record is None:
+            return  # already gone (a callback removed with "Not a callback")
+        if removed:
+            await self._audit(change_id, "undo", entity, entity_id, audit_view(record), None)
+            outcome.removed.append(_label(record))
+            if isinstance(record, Reminder):
+                outcome.removed_reminders.append(record.id)
+        elif isinstance(record, Contact | Company):
+            outcome.kept.append(_label(record))
+        # An activity or reminder found but not deleted was just deleted by a concurrent Undo.
+
+    async def _restore_company(self, change_id: str, row: Change, outcome: _UndoOutcome) -> None:
+        """Put back the company of a known contact that the message filed somewhere."""
+        team_id = self._rep.team_id
+        contact = await self._uow.contacts.get(team_id, row.entity_id)
+        if contact is None:
+            return
+        before = _as_id((row.before or {}).get("company_id"))
+        after = _as_id((row.after or {}).get("company_id"))
+        if contact.company_id != after or (
+            before is not None and await self._uow.companies.get(team_id, before) is None
+        ):
+            outcome.notes.append(
+                f"I left {contact.full_name}'s company as it is: it changed after that message."
+            )
+            return
+        filed_under = await self._uow.companies.get(team_id, after) if after else None
+        restored = await self._uow.contacts.relink_company(team_id, contact.id, before)
+        await self._audit(
+            change_id, "undo", "contact", contact.id, audit_view(contact), audit_view(restored)
+        )
+        if filed_under is not None:
+            outcome.notes.append(
+                f"{contact.full_name} is no longer filed under {filed_under.name}."
+            )
+
+    async def _stop_waiting(self, questions: set[str]) -> None:
+        """Forget a question the rep was asked about something that is gone now."""
+        if self._rep.awaiting in questions:
+            await self._uow.reps.set_awaiting(self._rep.id, None)
+
+    async def _audit(
+        self,
+        change_id: str,
+        action: str,
+        entity: str,
+        entity_id: int,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        await self._uow.audit.record(
+            team_id=self._rep.team_id,
+            rep_id=self._rep.id,
+            change_id=change_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+
+
+def _undoable(row: Change, created: set[tuple[str, int]]) -> bool:
+    """Whether Undo knows how to revert this audit row of a message."""
+    if row.entity not in _ENTITIES:
+        return False
+    key = (row.entity, row.entity_id)
+    if row.action == "create":
+        return True
+    if row.action == "delete":
+        return key in created
+    if row.action != "update":
+        return False
+    if key in created:
+        return True  # a re-link of the message's own activity or reminder: it goes anyway
+    before, after = row.before or {}, row.after or {}
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    return row.entity == "contact" and changed <= {"company_id"}
