@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.assistant import Assistant, CoreConfig
 from handlers.clock import SystemClock
+from handlers.domain import Recipients
 from handlers.ports import Clock, Notifier
 from reminders.dispatcher import Dispatcher, DispatchPolicy
 from reminders.ratelimit import SendLimiter
@@ -37,20 +38,22 @@ class Runtime:
         self,
         notifier: Notifier,
         *,
-        identity: tuple[str, str] | None = None,
+        recipients: Recipients,
         policy: DispatchPolicy | None = None,
     ) -> None:
-        """Start dispatching reminders through ``notifier`` (all reps, or one identity)."""
+        """Start dispatching the reminders of ``recipients`` through ``notifier``."""
         dispatcher = Dispatcher(
             self.queue,
             notifier,
             self.clock,
             limiter=self.limiter,
             policy=policy,
-            identity=identity,
-            name="console" if identity else "dispatcher",
+            recipients=recipients,
+            name="console" if recipients.external_id else "dispatcher",
         )
-        self.scheduler = ReminderScheduler(dispatcher, self.queue, self.clock, identity=identity)
+        self.scheduler = ReminderScheduler(
+            dispatcher, self.queue, self.clock, recipients=recipients
+        )
         await self.scheduler.start()
 
     def _wake(self, due_at: datetime) -> None:
@@ -73,5 +76,5 @@ async def open_runtime(
         yield runtime
     finally:
         if runtime.scheduler is not None:
-            runtime.scheduler.stop()
+            await runtime.scheduler.stop()
         await engine.dispose()

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from handlers.domain import DueReminder
+from handlers.domain import DueReminder, Recipients
 from handlers.messages import Reply
 from handlers.ports import Clock, Notifier, ReminderQueue, RetryLater, Undeliverable
 from handlers.reminder_card import compose, quote, who
@@ -49,7 +49,7 @@ class Dispatcher:
         *,
         limiter: SendLimiter | None = None,
         policy: DispatchPolicy | None = None,
-        identity: tuple[str, str] | None = None,
+        recipients: Recipients | None = None,
         name: str = "dispatcher",
     ) -> None:
         self._queue = queue
@@ -57,9 +57,14 @@ class Dispatcher:
         self._clock = clock
         self._limiter = limiter or SendLimiter()
         self._policy = policy or DispatchPolicy()
-        self._identity = identity
+        self._recipients = recipients
         self._name = name
         self._lock = asyncio.Lock()
+
+    async def idle(self) -> None:
+        """Return once no dispatch is under way (for a clean shutdown)."""
+        async with self._lock:
+            pass
 
     async def run_once(self) -> DispatchReport:
         """Send everything due now. Overlapping calls wait for each other."""
@@ -70,7 +75,7 @@ class Dispatcher:
                     self._clock.now(),
                     self._policy.lease,
                     self._policy.batch_size,
-                    self._identity,
+                    self._recipients,
                 )
                 delivered: list[int] = []
                 await asyncio.gather(*(self._deliver(item, report, delivered) for item in batch))

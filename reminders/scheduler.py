@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from handlers.domain import Recipients
 from handlers.ports import Clock, ReminderQueue
 from reminders.dispatcher import Dispatcher, DispatchReport
 
@@ -28,13 +29,13 @@ class ReminderScheduler:
         clock: Clock,
         *,
         safety_interval: timedelta = SAFETY_INTERVAL,
-        identity: tuple[str, str] | None = None,
+        recipients: Recipients | None = None,
     ) -> None:
         self._dispatcher = dispatcher
         self._queue = queue
         self._clock = clock
         self._safety_interval = safety_interval
-        self._identity = identity
+        self._recipients = recipients
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._planned: datetime | None = None
 
@@ -55,7 +56,7 @@ class ReminderScheduler:
         """Dispatch now, then set the alarm for the next due reminder."""
         try:
             report = await self._dispatcher.run_once()
-            next_due = await self._queue.next_due_at(self._identity)
+            next_due = await self._queue.next_due_at(self._recipients)
         except Exception:
             # The database may be briefly away; the safety net will try again.
             log.exception("reminder dispatch failed")
@@ -87,6 +88,8 @@ class ReminderScheduler:
             max_instances=2,
         )
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop waking the dispatcher, and wait for a dispatch already under way to finish."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        await self._dispatcher.idle()

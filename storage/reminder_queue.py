@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, type_coerce, update
+from sqlalchemy import Select, case, func, or_, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from handlers.domain import Activity, DueReminder, ReminderStatus, Rep
+from handlers.domain import Activity, DueReminder, Recipients, ReminderStatus, Rep
 from handlers.ports import DispatchHealth
 from storage.models import (
     ActivityRow,
@@ -46,7 +46,7 @@ class SqlReminderQueue:
         now: datetime,
         lease: timedelta,
         limit: int,
-        identity: tuple[str, str] | None = None,
+        recipients: Recipients | None = None,
     ) -> list[DueReminder]:
         async with self._sessions() as session, session.begin():
             pick = (
@@ -60,10 +60,7 @@ class SqlReminderQueue:
                 .limit(limit)
                 .with_for_update(skip_locked=True, of=ReminderRow)
             )
-            if identity is not None:
-                pick = pick.join(RepRow, RepRow.id == ReminderRow.rep_id).where(
-                    RepRow.platform == identity[0], RepRow.external_id == identity[1]
-                )
+            pick = _only(pick, recipients)
             ids = list(await session.scalars(pick))
             if not ids:
                 return []
@@ -142,7 +139,7 @@ class SqlReminderQueue:
                 .values(lease_until=None, **values)
             )
 
-    async def next_due_at(self, identity: tuple[str, str] | None = None) -> datetime | None:
+    async def next_due_at(self, recipients: Recipients | None = None) -> datetime | None:
         claimable_at = case(
             (ReminderRow.lease_until > ReminderRow.due_at, ReminderRow.lease_until),
             else_=ReminderRow.due_at,
@@ -151,10 +148,7 @@ class SqlReminderQueue:
         query = select(type_coerce(func.min(claimable_at), UTCDateTime())).where(
             ReminderRow.status == _PENDING
         )
-        if identity is not None:
-            query = query.join(RepRow, RepRow.id == ReminderRow.rep_id).where(
-                RepRow.platform == identity[0], RepRow.external_id == identity[1]
-            )
+        query = _only(query, recipients)
         async with self._sessions() as session:
             return await session.scalar(query)
 
@@ -184,6 +178,18 @@ class SqlReminderQueue:
         async with self._sessions() as session:
             last_tick, due, late, failed = (await session.execute(query)).one()
         return DispatchHealth(last_tick=last_tick, due=due, late=late, failed=failed)
+
+
+def _only(query: Select[Any], recipients: Recipients | None) -> Select[Any]:
+    """The query narrowed to the reminders of ``recipients`` (all when None)."""
+    if recipients is None:
+        return query
+    query = query.join(RepRow, RepRow.id == ReminderRow.rep_id).where(
+        RepRow.platform.in_(sorted(recipients.platforms))
+    )
+    if recipients.external_id is not None:
+        query = query.where(RepRow.external_id == recipients.external_id)
+    return query
 
 
 async def _latest_activities(

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from handlers.assistant import Assistant, CoreConfig
 from handlers.clock import FixedClock, SystemClock
-from handlers.domain import Rep, Role
+from handlers.domain import Recipients, Rep, Role
 from handlers.messages import Incoming, Reply
 from handlers.ports import RetryLater, Undeliverable
 from reminders.dispatcher import Dispatcher, DispatchPolicy
@@ -60,7 +60,9 @@ class Harness:
             )
         )
 
-    def dispatcher(self, notifier: ScriptedNotifier, **policy: object) -> Dispatcher:
+    def dispatcher(
+        self, notifier: ScriptedNotifier, recipients: Recipients | None = None, **policy: object
+    ) -> Dispatcher:
         async def record_sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
@@ -75,6 +77,7 @@ class Harness:
             self.clock,
             limiter=limiter,
             policy=DispatchPolicy(**policy),  # type: ignore[arg-type]
+            recipients=recipients,
         )
 
     async def statuses(self) -> list[str]:
@@ -282,7 +285,7 @@ async def test_the_scheduler_sends_what_fell_due_while_it_was_stopped(harness: H
     try:
         report = await scheduler.start()
     finally:
-        scheduler.stop()
+        await scheduler.stop()
 
     assert report.sent == 1
     assert len(notifier.sent) == 1
@@ -329,8 +332,49 @@ async def test_a_reminder_falling_due_during_a_tick_is_not_left_to_the_safety_ne
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(both_sent.wait(), timeout=10)
     finally:
-        scheduler.stop()
+        await scheduler.stop()
         await engine.dispose()
 
     assert len(sent) == 2
     assert max(sent) < 5  # seconds: woken by the alarm, not by the 10-minute safety net
+
+
+async def test_a_dispatcher_sends_only_what_its_notifier_can_deliver(harness: Harness) -> None:
+    """A Telegram process must not mark a console rep's reminder failed, nor the reverse."""
+    await harness.say("Met Sam Reed from Northwind, call back at 11")  # console rep ana
+    async with harness.uow_factory() as uow:
+        ana = await uow.reps.by_identity("console", "ana")
+        assert ana is not None
+        ion = await uow.reps.add(
+            team_id=ana.team_id,
+            platform="telegram",
+            external_id="4242",
+            chat_id="4242",
+            display_name="Ion",
+            language="ro",
+            timezone=ZONE,
+            role=Role.REP,
+        )
+        await uow.reminders.add(
+            team_id=ana.team_id,
+            rep_id=ion.id,
+            due_at=harness.clock.now() + timedelta(minutes=30),
+            text="sună-l pe Dan",
+            contact_id=None,
+            company_id=None,
+        )
+        await uow.commit()
+    harness.clock.advance(timedelta(hours=1))
+    telegram, console = ScriptedNotifier(), ScriptedNotifier()
+    only_telegram = Recipients(frozenset({"telegram"}))
+    only_ana = Recipients(frozenset({"console"}), "ana")
+
+    assert await harness.queue.next_due_at(only_telegram) == harness.clock.now() - timedelta(
+        minutes=30
+    )
+    await harness.dispatcher(telegram, recipients=only_telegram).run_once()
+    await harness.dispatcher(console, recipients=only_ana).run_once()
+
+    assert [rep.external_id for rep, _ in telegram.sent] == ["4242"]
+    assert [rep.external_id for rep, _ in console.sent] == ["ana"]
+    assert await harness.statuses() == ["sent", "sent"]
