@@ -25,7 +25,7 @@ _CURRENCIES: dict[str, str] = {
 }  # fmt: skip
 _SCALES: dict[str, int] = {
     "k": 1_000, "к": 1_000, "тыс": 1_000, "тысяч": 1_000, "хил": 1_000, "хиляди": 1_000,
-    "mil": 1_000, "tys": 1_000, "m": 1_000_000, "mln": 1_000_000, "млн": 1_000_000,
+    "mil": 1_000, "mii": 1_000, "tys": 1_000, "m": 1_000_000, "mln": 1_000_000, "млн": 1_000_000,
     "mio": 1_000_000, "million": 1_000_000, "millones": 1_000_000, "milioane": 1_000_000,
 }  # fmt: skip
 
@@ -37,6 +37,7 @@ _SCALE = (
 )
 _CURRENCY_NAMES = "|".join(sorted(map(re.escape, _CURRENCIES), key=len, reverse=True))
 _AFTER = re.compile(rf"(?<![\w.,]){_NUMBER}{_SCALE}\s?(?P<currency>{_CURRENCY_NAMES})(?!\w)")
+_CURRENCY_WORD = re.compile(rf"\s?({_CURRENCY_NAMES})(?!\w)")
 _BEFORE = re.compile(rf"(?<!\w)(?P<currency>[$€£]|usd|eur|gbp)\s?{_NUMBER}{_SCALE}(?![\w.,]\d)")
 
 
@@ -74,11 +75,16 @@ def find_amount(folded: str) -> Amount | None:
             if value is None:
                 continue
             scale = match.group("scale")
+            currency = _CURRENCIES[match.group("currency")]
             if scale:
-                value *= _SCALES[scale]
+                # "1,2 mil lei" is a million in Romanian; "850 mil pesos" a thousand in Spanish.
+                value *= 1_000_000 if (scale, currency) == ("mil", "RON") else _SCALES[scale]
+            after = _CURRENCY_WORD.match(folded, match.end())
+            if pattern is _BEFORE and after:  # "$250,000 pesos": the word says which dollar
+                currency = _CURRENCIES[after.group(1)]
             if value == value.to_integral_value():
                 value = value.quantize(Decimal(1))
-            return Amount(value, _CURRENCIES[match.group("currency")], match.span())
+            return Amount(value, currency, match.span())
     return None
 
 

@@ -20,7 +20,10 @@ from handlers.capture.amounts import find_amount, taken_by_numbers
 from handlers.capture.detect import detect_language
 from handlers.capture.languages import LEXICONS
 from handlers.capture.lexicon import Lexicon, fold, whole_words
-from handlers.capture.people import find_company, find_person
+from handlers.capture.people import (
+    find_company,
+    find_person,
+)
 from handlers.capture.when import Span, find_time
 from handlers.domain import ActivityKind, Stage
 
@@ -52,6 +55,8 @@ class Capture:
 
 @dataclass(frozen=True)
 class _Words:
+    time_words: re.Pattern[str]
+    """Day, weekday and month words: never part of a name ("el 5 de mayo")."""
     intent: re.Pattern[str]
     kinds: tuple[tuple[ActivityKind, re.Pattern[str]], ...]
     stages: tuple[tuple[Stage, re.Pattern[str]], ...]
@@ -59,7 +64,10 @@ class _Words:
 
 @cache
 def _words(lexicon: Lexicon) -> _Words:
+    time_words = [lexicon.today, lexicon.tomorrow, lexicon.day_after_tomorrow, lexicon.next_week]
+    time_words += [*lexicon.weekdays, *lexicon.months, *lexicon.units.values()]
     return _Words(
+        time_words=re.compile(whole_words("|".join(f"(?:{w})" for w in time_words))),
         intent=re.compile(whole_words(lexicon.intent)),
         kinds=tuple((kind, re.compile(whole_words(p))) for kind, p in lexicon.kinds.items()),
         stages=tuple((stage, re.compile(whole_words(p))) for stage, p in lexicon.stages.items()),
@@ -127,15 +135,26 @@ def read_message(
             start, end = min(intent.start(), found.span[0]), max(intent.end(), found.span[1])
             follow_up_text = text[start:end].strip(" ,.;")
 
-    intent_spans = [intent.span()] if intent else []
+    intent_spans = [match.span() for match in words.intent.finditer(folded)]
     kind_found = _earliest(folded, words.kinds, intent_spans)
     stage_found = _earliest(folded, words.stages, intent_spans)
     vocabulary_spans = intent_spans + ([time_span] if time_span else [])
-    vocabulary_spans += [found[1] for found in (kind_found, stage_found) if found]
+    for _, pattern in (*words.kinds, *words.stages):
+        vocabulary_spans += [match.span() for match in pattern.finditer(folded)]
+    vocabulary_spans += [match.span() for match in words.time_words.finditer(folded)]
     blocked = _words_in(folded, vocabulary_spans)
 
-    person = find_person(text, folded, lexicon, blocked, taken=[])
-    company = find_company(text, folded, lexicon, blocked, taken=[person.span] if person else [])
+    person, organisation = find_person(text, folded, lexicon, blocked, taken=[])
+    company = (
+        find_company(
+            text,
+            folded,
+            lexicon,
+            blocked,
+            taken=[found.span for found in (person, organisation) if found],
+        )
+        or organisation
+    )
 
     kind = kind_found[0] if kind_found else None
     stage = stage_found[0] if stage_found else None

@@ -50,29 +50,46 @@ def _russian_word(word: str, gender: str | None, person: bool) -> tuple[str, str
     target = {"nomn", "sing"} if best.tag.number == "sing" else {"nomn"}
     inflected = best.inflect(target)
     lemma = inflected.word if inflected is not None else best.normal_form
+    if "ё" not in word.lower():
+        lemma = lemma.replace("ё", "е")  # the dictionary writes ё; keep the rep's spelling
     return _styled(lemma, word), best.tag.gender
 
 
 def _polish_word(word: str, feminine: bool | None, person: bool) -> tuple[str, bool | None]:
     candidates = []
-    for _start, _end, (_form, lemma, tag, *_rest) in _polish().analyse(word):
-        if tag == "ign":
+    for _start, _end, (_form, lemma, tag, qualifiers, *_rest) in _polish().analyse(word):
+        if tag == "ign" or not tag.startswith("subst"):
             continue
         base = lemma.split(":")[0]
-        proper = base[:1].isupper()
-        female = ":f" in tag
-        candidates.append((base, tag, proper, female))
-    if not candidates:
-        return _polish_fallback(word), None
+        named = bool({"imię", "nazwisko"} & set(qualifiers))
+        organisation = bool({"nazwa_organizacji", "nazwa_firmy"} & set(qualifiers))
+        fields = tag.split(":")
+        oblique = len(fields) > 2 and "nom" not in fields[2].split(".")
+        candidates.append((base, tag, named, organisation, oblique, ":" in lemma, ":f" in tag))
     if person:
-        proper = [c for c in candidates if c[2] and c[1].startswith("subst")] or candidates
-        if feminine is not None:
-            proper = [c for c in proper if c[3] == feminine] or proper
-        choice = proper[0]
+        candidates = [c for c in candidates if c[2]]
     else:
-        nouns = [c for c in candidates if c[1].startswith("subst")] or candidates
-        choice = nouns[0]
-    return _styled(choice[0], word), choice[3]
+        candidates = [c for c in candidates if c[0][:1].isupper() or c[3]] or candidates
+    if not candidates:
+        return (_polish_fallback(word) if person else _polish_company_fallback(word)), None
+    if feminine is not None:
+        candidates = [c for c in candidates if c[6] == feminine] or candidates
+    # Names mostly follow a preposition ("do Pawła", "z Martą"): prefer the oblique reading,
+    # then the dictionary's own homonym-marked lemma ("Jacek:Sm1" over "Jack").
+    choice = max(candidates, key=lambda c: (c[4], c[5]))
+    return _styled(choice[0], word), choice[6]
+
+
+def _polish_company_fallback(word: str) -> str:
+    """Case endings of company names Morfeusz does not know: Budimeksu, Rossmanna, Enei."""
+    lowered = word.lower()
+    for ending, replacement in (
+        ("ksu", "x"), ("xu", "x"), ("ei", "ea"), ("ie", "a"), ("u", ""), ("y", "a"),
+        ("i", "a"), ("nna", "nn"),
+    ):  # fmt: skip
+        if lowered.endswith(ending) and len(lowered) - len(ending) >= 3:
+            return word[: len(word) - len(ending)] + replacement
+    return word
 
 
 def _polish_fallback(word: str) -> str:
@@ -102,10 +119,45 @@ def dictionary_form(words: list[str], language: str, *, person: bool) -> list[st
         return result
     if language == "pl":
         polish, feminine = [], None
-        for word in words:
+        for index, word in enumerate(words):
+            if not person and index > 0:
+                polish += words[index:]  # "Grupie Azoty": only the head noun inflects
+                break
             lemma, female = _polish_word(word, feminine, person)
             if feminine is None:
                 feminine = female
             polish.append(lemma)
         return polish
+    if language == "ro" and person and words:
+        first = words[0]
+        for ending, replacement in (("iei", "ia"), ("nei", "na")):  # Mariei, Ioanei: dative
+            if first.lower().endswith(ending) and len(first) > 4:
+                return [first[: -len(ending)] + replacement, *words[1:]]
     return words
+
+
+def looks_like_person(words: list[str], language: str) -> bool:
+    """False when the dictionary knows the first word as a thing or an organisation only.
+
+    Polish "Orlenu" is an inanimate noun (a company), "Piotrem" a personal one; Russian
+    "Газпрома" is tagged an organisation. Unknown words, and other languages, may be people.
+    """
+    first = words[0]
+    if language == "pl":
+        analyses = [a for _s, _e, a in _polish().analyse(first) if a[2] != "ign"]
+        if not analyses:
+            return True
+        return any({"imię", "nazwisko"} & set(a[3]) or ":m1" in a[2] for a in analyses)
+    if language == "ru" and any("а" <= char.lower() <= "я" for char in first):
+        best = _russian().parse(first)[0]
+        return "Orgn" not in best.tag and ("anim" in best.tag or best.tag.POS != "NOUN")
+    return True
+
+
+def is_known_first_name(word: str, language: str) -> bool:
+    """Whether the dictionary knows ``word`` as a person's first name (Russian, Polish)."""
+    if language == "ru":
+        return any("Name" in parse.tag for parse in _russian().parse(word)[:2])
+    if language == "pl":
+        return any("imię" in a[3] for _s, _e, a in _polish().analyse(word) if a[2] != "ign")
+    return False

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from handlers.capture.lexicon import Lexicon
-from handlers.capture.morphology import dictionary_form
+from handlers.capture.morphology import dictionary_form, is_known_first_name, looks_like_person
 
 Span = tuple[int, int]
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?\.?")
-_QUOTED = re.compile(r"[«\"“„']([^«»\"“”„']{2,60})[»\"”']")
+_WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?\.?")
+_QUOTED = re.compile(r"[«\"“„]([^«»\"“”„]{2,60})[»\"”]")
+_PARENTHESES = re.compile(r"\(([^()]{2,60})\)")
 _LEGAL_FORMS = re.compile(
     r"(?<!\w)(?:s\.?r\.?l\.?|s\.?a\.?|sp\. ?z ?o\.? ?o\.?|sp\.? z\.?o\.?o\.?|s\.?l\.?u?\.?|ltd\.?"
     r"|llc|inc\.?|gmbh|plc|s\.?c\.?|ооо|оао|зао|пао|ао|ип|еоод|оод|ад|еад)(?!\w)",
@@ -47,9 +48,11 @@ def _run(
     max_words: int,
     lowercase_ok: bool,
     blocked: frozenset[str],
+    *,
+    person: bool = True,
 ) -> tuple[list[str], Span] | None:
     """The name-like words from ``start``: they end at punctuation or a word that is not one."""
-    if title := _titles(lexicon.titles).match(folded, start):
+    if person and (title := _titles(lexicon.titles).match(folded, start)):
         start = title.end()
     words: list[str] = []
     position = start
@@ -91,38 +94,45 @@ def _lowercase_writer(text: str) -> bool:
 
 def find_person(
     text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str], taken: list[Span]
-) -> Found | None:
+) -> tuple[Found | None, Found | None]:
+    """The person, and a company found where a person could stand ("zadzwonić do Orlenu")."""
     lowercase_ok = _lowercase_writer(text)
+    organisation = None
     for cue in _cues(lexicon.person_cues).finditer(folded):
-        if any(start <= cue.end() < end for start, end in taken):
-            continue
         run = _run(text, folded, cue.end(), lexicon, 3, lowercase_ok, blocked)
-        if run is None:
+        if run is None or _overlaps(run[1], taken):
             continue
         words, span = run
+        if not looks_like_person(words, lexicon.code):
+            if organisation is None:
+                name = " ".join(dictionary_form(words, lexicon.code, person=False))
+                organisation = Found(_proper(name) if lowercase_ok else name, span)
+            continue
         if lowercase_ok and lexicon.code not in ("ru", "pl") and len(words) > 2:
             words = words[:2]
         name = " ".join(_proper(word) for word in dictionary_form(words, lexicon.code, person=True))
-        return Found(name, span)
-    return None
+        return Found(name, span), organisation
+    return None, organisation
 
 
 def find_company(
     text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str], taken: list[Span]
 ) -> Found | None:
-    for quoted in _QUOTED.finditer(text):
-        name = _clean_company(quoted.group(1))
-        if name and not any(s <= quoted.start() < e for s, e in taken):
-            return Found(name, quoted.span(1))
+    for pattern in (_PARENTHESES, _QUOTED):  # "Sam Reed (Northwind)", «Ромашка»
+        for enclosed in pattern.finditer(text):
+            name = _clean_company(enclosed.group(1))
+            if name and _LETTERS.search(name) and not _overlaps(enclosed.span(1), taken):
+                words = name.split()
+                if _lowercase_writer(text):
+                    name = " ".join(_proper(word) for word in words)
+                return Found(name, enclosed.span(1))
     lowercase_ok = _lowercase_writer(text)
     for cue in _cues(lexicon.company_cues).finditer(folded):
-        if any(start <= cue.end() < end for start, end in taken):
-            continue
         start = cue.end()
         if legal := _LEGAL_FORMS.match(text, start):
             start = legal.end() + 1
-        run = _run(text, folded, start, lexicon, 4, lowercase_ok, blocked)
-        if run is None:
+        run = _run(text, folded, start, lexicon, 4, lowercase_ok, blocked, person=False)
+        if run is None or _overlaps(run[1], taken):
             continue
         words, span = run
         if lowercase_ok and len(words) > 2:
@@ -133,6 +143,10 @@ def find_company(
     return None
 
 
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in spans)
+
+
 def _clean_company(name: str) -> str:
     return " ".join(_LEGAL_FORMS.sub(" ", name).replace("  ", " ").split()).strip(" ,.-")
 
@@ -140,3 +154,47 @@ def _clean_company(name: str) -> str:
 def _proper(word: str) -> str:
     """Capitalise a word typed in lowercase; leave deliberate capitals (McKay, IBM) alone."""
     return word if any(char.isupper() for char in word) else word[:1].upper() + word[1:]
+
+
+def subject_first(
+    text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str]
+) -> tuple[Found | None, Found | None]:
+    """A name the message starts with: "Lidl a ales alta firma", "Rita Gomez (Staplewell)
+    called". Followed by a company cue or a parenthesis it is a person, else a company."""
+    start = 0
+    if prefix := re.match(r"\s*(?:note|nota|notatka|бележка|заметка|fyi)\s*[:\-]?\s*", folded):
+        start = prefix.end()
+    run = _run(text, folded, start, lexicon, 3, _lowercase_writer(text), blocked)
+    if run is None:
+        return None, None
+    words, span = run
+    rest = folded[span[1] :].lstrip(" ,")
+    followed_by_company = rest.startswith("(") or bool(_cues(lexicon.company_cues).match(rest))
+    if followed_by_company and looks_like_person(words, lexicon.code):
+        forms = dictionary_form(words, lexicon.code, person=True)
+        return Found(" ".join(_proper(word) for word in forms), span), None
+    legal = _LEGAL_FORMS.match(text, span[1] + 1)
+    name = _clean_company(" ".join(words))
+    if name and (legal or not followed_by_company):
+        return None, Found(_proper(name) if _lowercase_writer(text) else name, span)
+    return None, None
+
+
+def named_in_dictionary(
+    text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str], taken: list[Span]
+) -> Found | None:
+    """A person named without a cue ("отправил КП Ольге Смирновой"), where a dictionary of
+    first names exists (Russian, Polish)."""
+    if lexicon.code not in ("ru", "pl"):
+        return None
+    lowercase_ok = _lowercase_writer(text)
+    for word in _WORD.finditer(text):
+        if _overlaps(word.span(), taken) or (not lowercase_ok and not word.group()[:1].isupper()):
+            continue
+        if not is_known_first_name(word.group().rstrip("."), lexicon.code):
+            continue
+        run = _run(text, folded, word.start(), lexicon, 3, lowercase_ok, blocked)
+        if run is not None and not _overlaps(run[1], taken):
+            forms = dictionary_form(run[0], lexicon.code, person=True)
+            return Found(" ".join(_proper(form) for form in forms), run[1])
+    return None

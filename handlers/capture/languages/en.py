@@ -6,32 +6,36 @@ from handlers.domain import ActivityKind, Stage
 LEXICON = Lexicon(
     code="en",
     kinds={
-        ActivityKind.EMAIL: r"e-?mailed|sent (?:an |the |a )?e-?mail|e-?mail from|wrote to|mailed",
+        ActivityKind.EMAIL: r"e-?mailed|sent (?:an |the |a )?e-?mail|e-?mail from|wrote to|mailed"
+        r"|(?:by|via|over) e-?mail",
         ActivityKind.MEETING: r"met|meeting|visited|visit|lunch|dinner|demo(?:ed)?|coffee with",
         ActivityKind.CALL: (
-            r"called|phoned|rang|spoke|talked|had a call|call with|on the phone|phone call"
+            r"called|phoned|rang|spoke|talked|had a call|call with|call w/?|on the phone|phone call"
         ),
         ActivityKind.NOTE: r"note",
     },
     intent=(
-        r"call(?:ing)? (?:\w+ )?back|callback|call|ring|remind(?: me)?|reminder|follow(?:[- ]?up)?"
+        r"call(?:ing)? (?:\w+ )?back|callback|call|ring|remind(?: me)?|reminder|fol+ow(?:[- ]?up)?"
         r"|get back|check in|ping|chase|reach out|e-?mail (?:\w+ )?(?:again|back)|meet again"
     ),
     stages={
         Stage.NEEDS: r"wants? (?:a |the )?(?:quote|pricing|price|proposal|offer)|asked for (?:a )?"
         r"(?:quote|pricing|price|proposal)|interested in",
-        Stage.OFFER: r"sent (?:them |him |her )?(?:the |a |an |our )?(?:offer|proposal|quote)",
+        Stage.OFFER: r"(?:sent|e-?mailed)(?: \w+){0,2} (?:the |a |an |our )?"
+        r"(?:offer|proposal|quote)",
         Stage.NEGOTIATION: r"negotiat\w*|discount|haggl\w*",
         Stage.CONTRACT: r"signed|signing the contract|closed the deal|deal closed",
         Stage.DELIVERY: r"delivered|shipped|installation|installing|onboarding",
         Stage.COMPLETED: r"paid|payment received|invoice paid|completed|project done",
-        Stage.LOST: r"lost|declined|went with|chose (?:a )?competitor|not interested|no longer "
+        Stage.LOST: r"lost|declined|went with(?: \w+)?|chose (?:a )?competitor|not interested"
+        r"|no longer "
         r"interested|rejected",
     },
     person_cues=(
         r"met(?: with)?|meeting with|called|phoned|rang|spoke (?:to|with)|talked (?:to|with)"
         r"|e-?mailed|e-?mail from|e-?mail to|call(?: with)?|ring|remind me to call|lunch with"
-        r"|dinner with|coffee with|demo for|with|to|visited"
+        r"|dinner with|coffee with|demo for|call back|call|ping|sent|e-?mail|text|chase|w/|w"
+        r"|with|to|visited"
     ),
     company_cues=r"from|at|of|@",
     titles=r"mr|mrs|ms|miss|dr|mister",
@@ -41,7 +45,8 @@ LEXICON = Lexicon(
         its you your is are was were be been wants want needs need said says asked will would
         can could should regarding meeting call called email emailed note remind follow later
         soon asap week weeks day days hour hours minute minutes morning afternoon evening noon
-        pm am quote offer deal contract price pricing demo about who team office there here
+        pm am quote offer deal contract pricing demo about who team office there here folow
+        followup him her them back re the
         monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
         fri""".split()
     ),

@@ -15,7 +15,8 @@ LEXICON = Lexicon(
         ActivityKind.NOTE: r"nota",
     },
     intent=(
-        r"volver a llamar(?:le|la|les)?|llamar(?:le|la|les)?|llamo|llamare|llamarle|llamale"
+        r"volver a llamar(?:le|la|les|lo|los)?|llamar(?:le|la|les|lo|los)?|llamo|llamare"
+        r"|llamale|llamalo|llamala"
         r"|recuerdame|recordar(?:me)?|recordatorio|seguimiento|contactar(?:le|la)?|escribir(?:le|la)?"
         r"|devolver la llamada|follow[- ]?up|retomar|volver a contactar"
     ),
@@ -26,9 +27,9 @@ LEXICON = Lexicon(
         Stage.OFFER: r"(?:envie|mande|enviamos|mandamos) (?:la |el |una |un )?(?:propuesta|oferta"
         r"|presupuesto|cotizacion)",
         Stage.NEGOTIATION: r"negocia\w*|descuento",
-        Stage.CONTRACT: r"firma(?:ron|mos)(?: el contrato)?|contrato firmado",
-        Stage.DELIVERY: r"entreg\w*|envio|instalacion|implantacion",
-        Stage.COMPLETED: r"pagaron|pagado|cobrado|factura pagada|completad[oa]",
+        Stage.CONTRACT: r"firm(?:aron|amos|o)(?: el contrato)?|contrato firmado",
+        Stage.DELIVERY: r"entregamos|entregado|entregada|entregaron|instalacion|implantacion",
+        Stage.COMPLETED: r"pagaron|pagado|pago la factura|cobrado|factura pagada|completad[oa]",
         Stage.LOST: r"perdid[oa]|perdimos|rechaz\w*|eligieron (?:a )?(?:la )?competencia|no les"
         r" interesa|no (?:estan )?interesad\w*|competencia",
     },
@@ -37,7 +38,7 @@ LEXICON = Lexicon(
         r"|a|llamar a|llame a|reunion con|hable con|escribi a"
     ),
     company_cues=r"de la empresa|de|en|empresa|desde|@",
-    titles=r"sr|sra|srta|senor|senora|don|dona|dr|dra|lic",
+    titles=r"(?:el |la )?(?:sr|sra|srta|senor|senora|don|dona|dr|dra|lic|ing|ingeniero|ingeniera)",
     stopwords=frozenset(
         """y o pero de del la el los las en con a al para por sobre hoy manana pasado esta noche
         semana proxima que viene hora horas dia dias quiere quieren pide piden oferta presupuesto

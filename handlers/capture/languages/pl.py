@@ -17,6 +17,7 @@ LEXICON = Lexicon(
     },
     intent=(
         r"zadzwonic|zadzwonie|zadzwon|oddzwonic|oddzwonie|oddzwon|przypomnij(?: mi)?|przypomnienie"
+        r"|oddzownic|zadzownic|oddzwonic"
         r"|odezwac sie|odezwe sie|odezwij sie|wrocic do|wroce do|skontaktowac sie|skontaktuje sie"
         r"|napisac|napisze|follow[- ]?up|dac znac|ponowic kontakt|przedzwonic|przedzwonie"
     ),
@@ -28,7 +29,7 @@ LEXICON = Lexicon(
         Stage.NEGOTIATION: r"negocj\w*|rabat\w*|upust\w*",
         Stage.CONTRACT: r"podpisal[iy]?(?: umowe)?|umowa podpisana|podpisana umowa",
         Stage.DELIVERY: r"dostarcz\w*|dostawa|wysylka|wdrozenie|instalacja",
-        Stage.COMPLETED: r"zaplacil[iy]?|zaplacone|oplacone|faktura oplacona|zakonczon\w*",
+        Stage.COMPLETED: r"zaplacil[aiy]?|zaplacone|oplacone|faktura oplacona|zakonczon\w*",
         Stage.LOST: r"przegral[ae]?m|stracil[ae]?m|odmowil[iy]?|rezygnuj\w*|zrezygnowal[iy]?"
         r"|wybral[iy]? konkurencje|nie (?:sa )?zainteresowan\w*|konkurencj\w*",
     },
@@ -37,7 +38,8 @@ LEXICON = Lexicon(
         r"|zadzwonic do|zadzwonie do|zadzwon do|oddzwonic do|przypomnij(?: mi)? o"
     ),
     company_cues=r"z firmy|z|ze|w firmie|firma|firmy|w|od|@",
-    titles=r"pan|pani|panem|pania|pana|dr|mgr|prezes\w*",
+    titles=r"(?:pan|pani|panem|pania|pana|panu|p|dr|mgr|inz|prezes\w*|dyrektor\w*|kierownik\w*)"
+    r"(?:\.?\s+(?:pan|pani|panem|pania|pana|dyrektor\w*|prezes\w*))?",
     stopwords=frozenset(
         """i a ale albo lub z ze do dla u w we na o od po przez dzis dzisiaj jutro pojutrze
         wieczorem

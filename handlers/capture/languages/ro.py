@@ -11,13 +11,14 @@ LEXICON = Lexicon(
         ActivityKind.MEETING: r"intalnire(?:a)?|m-?am intalnit|ne-?am intalnit|am fost la|am fost"
         r" cu|vizita|am vizitat|pranz|cafea cu|demo",
         ActivityKind.CALL: r"am sunat(?:-?o|-?l)?|am vorbit|apel(?:ul)?|convorbire|telefon(?:ul)?"
-        r"|m-?a sunat|ne-?am auzit",
+        r"|m-?a sunat|ne-?am auzit|am vb la tel|vb la tel",
         ActivityKind.NOTE: r"nota|notita",
     },
     intent=(
         r"revin|revenim|reveni|revina|sa revin|sun(?:a|-?l|-?o)?|sa (?:il |o |ii )?sun|sa-?l sun"
         r"|sa-?i sun|suna-?l|suna-?o|re(?:a)?minteste(?:-?mi)?|aminteste(?:-?mi)?|reamintire"
         r"|follow[- ]?up|recontactez|contactez|apelez|ii scriu|sa(?: le)? scriu|ma aude"
+        r"|incerc (?:iar|din nou)|sun din nou|sun iar"
     ),
     stages={
         Stage.NEEDS: r"vrea?u? (?:o )?oferta|cer(?:e|ut)? (?:o )?oferta|interesat[ia]?(?: de)?"
@@ -32,7 +33,8 @@ LEXICON = Lexicon(
         r"\w*|concurenta",
     },
     person_cues=(
-        r"cu (?:domnul|doamna|dl\.?|dna\.?|d-?l|d-?na)|cu|pe|lui|intalnire cu|am vorbit cu"
+        r"cu (?:domnul|doamna|dl\.?|dna\.?|d-?l|d-?na)|cu|pe|lui|catre|intalnire cu|am vorbit cu"
+        r"|la (?:domnul|doamna|dl\.?|dna\.?)|mail de la"
         r"|am sunat(?:-?o|-?l)? pe|sa(?: il| o)? sun pe|suna-?l pe|suna-?o pe|sun pe|i-?am scris"
         r"(?: lui)?|de la (?:domnul|doamna)"
     ),
@@ -42,7 +44,9 @@ LEXICON = Lexicon(
         """si sau dar de la din cu pe lui pentru despre in la azi maine poimaine diseara saptamana
         viitoare ora ore zi zile ca care ei ea el ii il o le lor mi ne va vor vrea vrea vrem
         vor oferta pret contract sa revin sun suna intalnire am au a fost este e sunt luni marti
-        miercuri joi vineri sambata simbata duminica dimineata seara pranz peste dupa""".split()
+        miercuri joi vineri sambata simbata duminica dimineata seara pranz peste dupa tel vb
+        sa-l sa-i il are avea zice spune intreaba prefera nu inapoi mail telefon catre despre
+        problema factura""".split()
     ),
     today=r"azi|astazi|diseara|deseara|in seara asta",
     tomorrow=r"maine|mine",
