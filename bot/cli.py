@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -13,13 +14,17 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy.exc import DBAPIError
 
 from bot.console import PLATFORM, ConsoleNotifier, ConsoleSession, read_lines
+from bot.parsing import ParseInputError, local_now, parse_batch, parse_one
 from bot.runtime import open_runtime
-from bot.settings import Settings, check_timezone, local_timezone
+from bot.service import StartupError, serve
+from bot.settings import SECRET_VARIABLES, Settings, check_timezone, local_timezone
 from handlers.assistant import CoreConfig
 from handlers.clock import SystemClock
+from handlers.domain import Recipients
 from handlers.ports import DispatchHealth
 from handlers.reminder_card import LATE_AFTER
 from storage.database import DatabaseUrlError, create_engine, describe
@@ -53,12 +58,15 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']).upper()}="
-            f"{problem.get('input')!r}: {problem['msg']}"
-            for problem in error.errors()
-        )
+        problems = "; ".join(_problem(problem) for problem in error.errors())
         raise SettingsError(f"invalid setting: {problems}") from error
+
+
+def _problem(problem: ErrorDetails) -> str:
+    """One invalid setting, for an error message; a secret's value stays hidden."""
+    name = ".".join(str(part) for part in problem["loc"]).upper()
+    value = "**********" if name in SECRET_VARIABLES else repr(problem.get("input"))
+    return f"{name}={value}: {problem['msg']}"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -122,7 +130,9 @@ def console(
                 spaced=not sys.stdin.isatty(),
             )
             # Reminders of this user that fell due while the console was closed print first.
-            await runtime.start_reminders(ConsoleNotifier(session), identity=(PLATFORM, name))
+            await runtime.start_reminders(
+                ConsoleNotifier(session), recipients=Recipients(frozenset({PLATFORM}), name)
+            )
             await read_lines(session, sys.stdin, sys.stdout)
 
     with _database_errors(url):
@@ -130,6 +140,88 @@ def console(
             asyncio.run(chat())
         except KeyboardInterrupt:
             typer.echo()
+
+
+@app.command()
+def run(db: DbOption = None) -> None:
+    """Run the bot on Telegram (TELEGRAM_BOT_TOKEN) with reminders until Ctrl-C or SIGTERM."""
+    settings = load_settings()
+    url = db or settings.database_url
+    if settings.telegram_bot_token is None:
+        raise _fail(
+            "no chat platform is configured. Set TELEGRAM_BOT_TOKEN (the README's Telegram "
+            "section says how to get one), or try the bot in this terminal: crmbot console"
+        )
+    config = CoreConfig(default_timezone=settings.default_timezone or local_timezone())
+    with _database_errors(url):
+        try:
+            asyncio.run(serve(settings, url, config, announce=typer.echo))
+        except StartupError as error:
+            raise _fail(str(error)) from error
+        except KeyboardInterrupt:  # Ctrl-C before the signal handlers were in place
+            raise typer.Exit(code=130) from None
+
+
+@app.command()
+def parse(
+    text: Annotated[str | None, typer.Argument(help="The message to read.")] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(help="The rep's local time, e.g. 2026-11-23T10:00 (default: now)."),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            help="The rep's IANA time zone (default: this machine's).", callback=_timezone_option
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="The rep's language; the message's own wins if clear.")
+    ] = None,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help='Read JSON lines {"id", "text", "now", "tz", "lang"?} from standard input.',
+        ),
+    ] = False,
+    default_hour: Annotated[int, typer.Option(min=0, max=23, help="Hour for a bare day.")] = 9,
+    date_order: Annotated[
+        str, typer.Option(help="How numeric dates read: DMY, or MDY (en-US).")
+    ] = "DMY",
+) -> None:
+    """Read a message with the capture engine and print what it found, as JSON."""
+    if date_order not in ("DMY", "MDY"):
+        raise typer.BadParameter("use DMY or MDY", param_hint="--date-order")
+    timezone = tz or local_timezone()
+    clock_now = SystemClock().now()
+    if batch:
+        if text is not None:
+            raise typer.BadParameter("give either TEXT or --batch, not both")
+        for reading in parse_batch(
+            sys.stdin,
+            default_now=clock_now,
+            default_timezone=timezone,
+            default_hour=default_hour,
+            date_order=date_order,
+        ):
+            typer.echo(json.dumps(reading, ensure_ascii=False))
+        return
+    if text is None:
+        raise typer.BadParameter("give the message to read, or --batch")
+    try:
+        moment = local_now(now, timezone, clock_now)
+    except ParseInputError as error:
+        raise _fail(str(error)) from error
+    reading = parse_one(
+        text,
+        now=moment,
+        timezone=timezone,
+        language=lang,
+        default_hour=default_hour,
+        date_order=date_order,
+    )
+    typer.echo(json.dumps(reading, ensure_ascii=False))
 
 
 @db_app.command("upgrade")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///crmbot.db"
+TELEGRAM_API = "https://api.telegram.org"
+SECRET_VARIABLES = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"})
+"""Settings whose values are never shown, not even in an error about them."""
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+"""What Telegram accepts as a webhook secret token (setWebhook's ``secret_token``)."""
 
 
 class Settings(BaseSettings):
@@ -26,11 +33,69 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="WARNING", validation_alias="CRMBOT_LOG_LEVEL")
 
+    # Telegram (``crmbot run``). Secrets are SecretStr: they print as ********** and are
+    # only unwrapped where the Bot API client needs them.
+    telegram_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="TELEGRAM_BOT_TOKEN",
+        description="the bot's token from @BotFather; unset means no Telegram",
+    )
+    telegram_api_base_url: str = Field(
+        default=TELEGRAM_API,
+        validation_alias="TELEGRAM_API_BASE_URL",
+        description="root of the Bot API server (self-hosted or a test double)",
+    )
+    telegram_webhook_url: str | None = Field(
+        default=None,
+        validation_alias="TELEGRAM_WEBHOOK_URL",
+        description="public URL Telegram posts updates to; unset means long polling",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="TELEGRAM_WEBHOOK_SECRET",
+        description="the X-Telegram-Bot-Api-Secret-Token every webhook request must carry",
+    )
+    telegram_webhook_listen: str = Field(
+        default="0.0.0.0",  # all interfaces: a TLS proxy in front forwards to it
+        validation_alias="TELEGRAM_WEBHOOK_LISTEN",
+    )
+    telegram_webhook_port: int = Field(
+        default=8443, ge=1, le=65535, validation_alias="TELEGRAM_WEBHOOK_PORT"
+    )
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
         if value is not None:
             check_timezone(value)
+        return value
+
+    @field_validator(
+        "telegram_bot_token", "telegram_webhook_url", "telegram_webhook_secret", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``TELEGRAM_WEBHOOK_URL=`` (set but empty) means the same as not set."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _api_root(cls, value: str) -> str:
+        root = _http_url(value).rstrip("/")
+        # Accept the client libraries' spelling as well (…/bot, the token comes after it).
+        return root.removesuffix("/bot")
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            # The value itself is never echoed: it is a secret.
+            raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
 
     @field_validator("log_level")
@@ -65,3 +130,11 @@ def local_timezone() -> str:
         return check_timezone(name) if name else "UTC"
     except ValueError:
         return "UTC"
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("use an absolute http:// or https:// URL")
+    return value
