@@ -18,6 +18,7 @@ from handlers.capture import read_message
 from handlers.corrections import AWAITING_CONTACT, CHANGE_ID, CORRECTION_BUTTON, Corrections
 from handlers.domain import Rep, Role, Team
 from handlers.messages import Incoming, Reply
+from handlers.pipeline import pipeline, quiet_deal_action
 from handlers.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from handlers.recording import CaptureRecorder
 from handlers.reminder_actions import AWAITING_TIME, ReminderActions
@@ -48,6 +49,7 @@ def clean_text(text: str) -> str:
 
 
 _REMINDER_BUTTON = re.compile(r"^r:(?P<action>[a-z]+):(?P<id>\d{1,18})$")
+_DEAL_BUTTON = re.compile(r"d:(?P<action>cb|lost):(?P<id>\d{1,18})")
 
 
 @dataclass(slots=True)
@@ -80,6 +82,7 @@ class Assistant:
             "help": Assistant._help,
             "today": Assistant._today,
             "reminders": Assistant._reminders,
+            "pipeline": Assistant._pipeline,
             "cancel": Assistant._cancel,
         }
 
@@ -181,6 +184,10 @@ class Assistant:
         if correction := CORRECTION_BUTTON.fullmatch(payload):
             corrections = Corrections(context.uow, context.rep, self._clock.now())
             return await corrections.press(correction["action"], correction["change_id"])
+        if deal_button := _DEAL_BUTTON.fullmatch(payload):
+            return await self._deal_button(
+                context, deal_button.group("action"), int(deal_button.group("id"))
+            )
         match = _REMINDER_BUTTON.match(payload)
         if match is None:
             return Reply(texts.UNKNOWN_BUTTON)
@@ -214,6 +221,21 @@ class Assistant:
         if team is None:  # a rep's team is a foreign key; this is a broken database
             raise LookupError(f"team {context.rep.team_id} of rep {context.rep.id} is missing")
         return team
+
+    async def _pipeline(self, context: _Context, args: str) -> Reply:
+        return await pipeline(context.uow, context.rep, self._clock.now())
+
+    async def _deal_button(self, context: _Context, action: str, deal_id: int) -> Reply:
+        team = await self._team(context)
+        done = await quiet_deal_action(
+            context.uow, context.rep, team, action, deal_id, self._clock.now()
+        )
+        if done is None:
+            return Reply(texts.UNKNOWN_BUTTON)
+        reply, due_at = done
+        if due_at is not None:
+            context.scheduled.append(due_at)
+        return reply
 
     async def _reminders(self, context: _Context, args: str) -> Reply:
         return await (await self._reminder_actions(context)).listing()

@@ -22,7 +22,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handlers import texts
-from handlers.domain import Activity, ActivityKind, Change, Company, Contact, Reminder, Rep
+from handlers.deals import deal_from_view
+from handlers.domain import (
+    Activity,
+    ActivityKind,
+    Change,
+    Company,
+    Contact,
+    Deal,
+    Reminder,
+    Rep,
+)
 from handlers.messages import Button, Reply
 from handlers.ports import UnitOfWork
 from handlers.reminder_actions import AWAITING_TIME
@@ -41,7 +51,7 @@ MAX_NAME_WORDS = 5
 NOT_YOURS = "Only the rep who sent that message can change or undo it. Nothing was changed."
 ASK_CONTACT = "Who was it? Type their name, e.g. “Sam Reed” (or /cancel to keep it as it is)."
 
-_ENTITIES = ("company", "contact", "activity", "reminder")
+_ENTITIES = ("company", "contact", "activity", "reminder", "deal")
 
 
 def audit_view(record: Any) -> dict[str, Any]:
@@ -97,7 +107,9 @@ def _clean_name(text: str) -> str | None:
     return name
 
 
-def _label(record: Activity | Reminder | Contact | Company) -> str:
+def _label(record: Activity | Reminder | Contact | Company | Deal) -> str:
+    if isinstance(record, Deal):
+        return f"the {record.title} deal"
     if isinstance(record, Activity):
         return f"the {texts.KIND_LABELS[record.kind].lower()}"
     if isinstance(record, Reminder):
@@ -272,6 +284,8 @@ class Corrections:
             handled.add(key)
             if key in created:
                 await self._remove(change_id, row.entity, row.entity_id, outcome)
+            elif row.entity == "deal":
+                await self._restore_deal(change_id, row, outcome)
             else:
                 await self._restore_company(change_id, row, outcome)
         await self._stop_waiting(
@@ -285,8 +299,11 @@ class Corrections:
     ) -> None:
         """Delete a row the message created; a company or contact only if nothing uses it."""
         team_id, uow = self._rep.team_id, self._uow
-        record: Activity | Reminder | Contact | Company | None
-        if entity == "activity":
+        record: Activity | Reminder | Contact | Company | Deal | None
+        if entity == "deal":
+            record = await uow.deals.get(team_id, entity_id)
+            removed = record is not None and await uow.deals.delete(team_id, entity_id)
+        elif entity == "activity":
             record = await uow.activities.get(team_id, entity_id)
             removed = record is not None and await uow.activities.delete(team_id, entity_id)
         elif entity == "reminder":
@@ -308,6 +325,23 @@ class Corrections:
         elif isinstance(record, Contact | Company):
             outcome.kept.append(_label(record))
         # An activity or reminder found but not deleted was just deleted by a concurrent Undo.
+
+    async def _restore_deal(self, change_id: str, row: Change, outcome: _UndoOutcome) -> None:
+        """Put a deal the message moved or priced back as it was, unless it changed since."""
+        deal = await self._uow.deals.get(self._rep.team_id, row.entity_id)
+        if deal is None or row.before is None or row.after is None:
+            return
+        if audit_view(deal) != dict(row.after):
+            outcome.notes.append(f"I left the {deal.title} deal as it is: it changed since.")
+            return
+        restored = await self._uow.deals.revert(
+            self._rep.team_id, deal.id, deal_from_view(row.before)
+        )
+        if restored is not None:
+            await self._audit(
+                change_id, "undo", "deal", deal.id, audit_view(deal), audit_view(restored)
+            )
+            outcome.removed.append(f"the change to the {deal.title} deal")
 
     async def _restore_company(self, change_id: str, row: Change, outcome: _UndoOutcome) -> None:
         """Put back the company of a known contact that the message filed somewhere."""
@@ -375,4 +409,4 @@ def _undoable(row: Change, created: set[tuple[str, int]]) -> bool:
         return True  # a re-link of the message's own activity or reminder: it goes anyway
     before, after = row.before or {}, row.after or {}
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
-    return row.entity == "contact" and changed <= {"company_id"}
+    return row.entity == "deal" or (row.entity == "contact" and changed <= {"company_id"})

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -49,6 +50,25 @@ class Stage(enum.StrEnum):
     DELIVERY = "delivery"
     COMPLETED = "completed"
     LOST = "lost"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (Stage.COMPLETED, Stage.LOST)
+
+
+PIPELINE: tuple[Stage, ...] = tuple(Stage)
+"""The stages in pipeline order."""
+
+QUIET_AFTER_DAYS: dict[Stage, int] = {
+    Stage.PROSPECT: 14,
+    Stage.CONTACT: 7,
+    Stage.NEEDS: 7,
+    Stage.OFFER: 5,
+    Stage.NEGOTIATION: 5,
+    Stage.CONTRACT: 7,
+    Stage.DELIVERY: 14,
+}
+"""Default days a deal may sit in a stage with no activity before it counts as gone quiet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +189,29 @@ class Recipients:
 
     platforms: frozenset[str]
     external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    id: int
+    team_id: int
+    company_id: int | None
+    owner_rep_id: int
+    title: str
+    stage: Stage
+    amount: Decimal | None
+    currency: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DealLine:
+    """An open deal with what /pipeline shows about it."""
+
+    deal: Deal
+    company_name: str | None
+    owner_name: str
+    last_activity_at: datetime | None
+    next_callback_at: datetime | None

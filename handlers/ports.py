@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -18,6 +19,8 @@ from handlers.domain import (
     Change,
     Company,
     Contact,
+    Deal,
+    DealLine,
     DueReminder,
     Recipients,
     Reminder,
@@ -25,6 +28,7 @@ from handlers.domain import (
     ReminderStatus,
     Rep,
     Role,
+    Stage,
     Team,
 )
 from handlers.messages import Reply
@@ -217,6 +221,55 @@ class ReminderRepository(Protocol):
         ...
 
 
+class DealRepository(Protocol):
+    async def open_for_company(self, team_id: int, company_id: int) -> Deal | None:
+        """The company's open deal (the newest, if there are several)."""
+        ...
+
+    async def latest_for_company(self, team_id: int, company_id: int) -> Deal | None: ...
+
+    async def get(self, team_id: int, deal_id: int) -> Deal | None: ...
+
+    async def add(
+        self,
+        *,
+        team_id: int,
+        company_id: int | None,
+        owner_rep_id: int,
+        title: str,
+        stage: Stage,
+        amount: Decimal | None,
+        currency: str | None,
+        at: datetime,
+    ) -> Deal:
+        """A new deal, its first stage recorded as a stage change from nothing."""
+        ...
+
+    async def move(self, deal_id: int, to_stage: Stage, rep_id: int, at: datetime) -> Deal:
+        """Move a deal to another stage, recording who, when, from and to."""
+        ...
+
+    async def set_amount(
+        self, deal_id: int, amount: Decimal, currency: str | None, at: datetime
+    ) -> Deal: ...
+
+    async def delete(self, team_id: int, deal_id: int) -> bool:
+        """Delete the team's deal and its stage history (Undo of the message that opened it)."""
+        ...
+
+    async def revert(self, team_id: int, deal_id: int, before: Deal) -> Deal | None:
+        """Put the deal back as it was (Undo of a move or a new amount): its stage, amount and
+        times, dropping the stage change that led away from ``before.stage``."""
+        ...
+
+    async def open_lines(
+        self, team_id: int, owner_rep_id: int | None, now: datetime
+    ) -> list[DealLine]:
+        """Open deals (of one rep, or the team's) with company, owner, last activity with the
+        company and its next open callback, in one query."""
+        ...
+
+
 class AuditLog(Protocol):
     async def record(
         self,
@@ -254,6 +307,7 @@ class UnitOfWork(Protocol):
     contacts: ContactRepository
     activities: ActivityRepository
     reminders: ReminderRepository
+    deals: DealRepository
     audit: AuditLog
     updates: UpdateLog
 

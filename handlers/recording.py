@@ -9,7 +9,8 @@ from typing import Any
 from handlers import texts, timefmt
 from handlers.capture import Capture
 from handlers.corrections import audit_view, card_buttons
-from handlers.domain import ActivityKind, Company, Contact, Rep
+from handlers.deals import record_deal_news
+from handlers.domain import ActivityKind, Company, Contact, Deal, Rep, Stage
 from handlers.messages import Reply
 from handlers.ports import UnitOfWork
 
@@ -78,7 +79,8 @@ class CaptureRecorder:
             company = await self._uow.companies.get(self._rep.team_id, company_id)
 
         kind = capture.kind
-        if kind is None and capture.follow_up_at is None:
+        says_something = capture.follow_up_at or capture.stage or capture.amount is not None
+        if kind is None and not says_something:
             kind = ActivityKind.NOTE  # nothing recognised: keep the words as a note
         if kind is not None:
             activity = await self._uow.activities.add(
@@ -108,9 +110,30 @@ class CaptureRecorder:
             self.scheduled.append(due_at)
             reminder_id = reminder.id
 
+        text = self._confirmation(kind, contact, company, due_at, capture)
+        if company is not None:
+            news = await record_deal_news(
+                self._uow, self._rep, company, capture.stage, capture.amount, capture.currency,
+                self._now, self._deal_changed,
+            )  # fmt: skip
+            if news is not None and (line := news.describe(company, _stage_label)):
+                text = f"{text}\n{line}" if text else line
+        elif capture.stage is not None:
+            text = (text + "\n" if text else "") + texts.STAGE_WITHOUT_COMPANY
         return Reply(
-            self._confirmation(kind, contact, company, due_at, capture),
-            card_buttons(self.change_id, reminder_id, has_contact=contact is not None),
+            text, card_buttons(self.change_id, reminder_id, has_contact=contact is not None)
+        )
+
+    async def _deal_changed(self, action: str, before: Deal | None, after: Deal) -> None:
+        await self._uow.audit.record(
+            team_id=self._rep.team_id,
+            rep_id=self._rep.id,
+            change_id=self.change_id,
+            action=action,
+            entity="deal",
+            entity_id=after.id,
+            before=audit_view(before) if before is not None else None,
+            after=audit_view(after),
         )
 
     def _confirmation(
@@ -137,6 +160,10 @@ class CaptureRecorder:
             if due_at <= self._now:
                 lines.append("That time has already passed, so it shows as overdue in /today.")
         return "\n".join(lines)
+
+
+def _stage_label(stage: Stage) -> str:
+    return texts.STAGE_LABELS[stage].lower()
 
 
 def _who(contact: Contact | None, company: Company | None) -> str:

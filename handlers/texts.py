@@ -19,6 +19,7 @@ Snooze 1 h, Tomorrow, or Pick a time (type it in your words).
 Commands:
 /today: overdue callbacks, today's, and the next few coming up
 /reminders: all your open reminders, to move or cancel
+/pipeline: open deals by stage, and the ones gone quiet
 /help: this message"""
 
 WELCOME = "Hi {name}! I'm your CRM assistant. I set up a team for you, so you can start now.\n\n"
@@ -37,5 +38,20 @@ NOT_TEXT = (
 UNKNOWN_BUTTON = "That button is no longer active. Nothing was changed."
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."
 
+STAGE_WITHOUT_COMPANY = (
+    "To move a deal I need the company: “Northwind is negotiating”, “Acme signed”."
+)
 KIND_LABELS = {"meeting": "Meeting", "call": "Call", "email": "E-mail", "note": "Note"}
 KIND_PLURALS = {"meeting": "meetings", "call": "calls", "email": "e-mails", "note": "notes"}
+
+STAGE_LABELS = {
+    "prospect": "Prospect",
+    "contact": "First contact",
+    "needs": "Needs",
+    "offer": "Offer sent",
+    "negotiation": "Negotiation",
+    "contract": "Contract",
+    "delivery": "Delivery",
+    "completed": "Completed",
+    "lost": "Lost",
+}

@@ -13,11 +13,13 @@ from handlers.ports import (
     Clock,
     CompanyRepository,
     ContactRepository,
+    DealRepository,
     ReminderRepository,
     RepRepository,
     TeamRepository,
     UpdateLog,
 )
+from storage.deals import SqlDeals
 from storage.repositories import (
     SqlActivities,
     SqlAudit,
@@ -38,6 +40,7 @@ class SqlUnitOfWork:
     contacts: ContactRepository
     activities: ActivityRepository
     reminders: ReminderRepository
+    deals: DealRepository
     audit: AuditLog
     updates: UpdateLog
 
@@ -54,6 +57,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContacts(session, self._clock)
         self.activities = SqlActivities(session, self._clock)
         self.reminders = SqlReminders(session, self._clock)
+        self.deals = SqlDeals(session, self._clock)
         self.audit = SqlAudit(session, self._clock)
         self.updates = SqlUpdateLog(session, self._clock)
         return self

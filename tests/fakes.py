@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
@@ -21,11 +22,14 @@ from handlers.domain import (
     Change,
     Company,
     Contact,
+    Deal,
+    DealLine,
     Reminder,
     ReminderLine,
     ReminderStatus,
     Rep,
     Role,
+    Stage,
     Team,
 )
 from handlers.messages import Reply
@@ -45,6 +49,10 @@ class FakeState:
     reminders: dict[int, Reminder] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
     updates: set[tuple[str, str]] = field(default_factory=set)
+    deals: dict[int, Deal] = field(default_factory=dict)
+    stage_changes: list[tuple[int, Stage | None, Stage, int, datetime]] = field(
+        default_factory=list
+    )
 
     def row_count(self) -> int:
         tables: list[dict[int, Any]] = [
@@ -388,6 +396,113 @@ class FakeReminders:
         return True
 
 
+class FakeDeals:
+    def __init__(self, state: FakeState, ids: _Ids) -> None:
+        self.state, self.ids = state, ids
+
+    def _company_deals(self, team_id: int, company_id: int) -> list[Deal]:
+        return sorted(
+            (d for d in self.state.deals.values()
+             if d.team_id == team_id and d.company_id == company_id),
+            key=lambda d: (d.created_at, d.id),
+        )  # fmt: skip
+
+    async def open_for_company(self, team_id: int, company_id: int) -> Deal | None:
+        open_deals = [d for d in self._company_deals(team_id, company_id) if not d.stage.is_closed]
+        return open_deals[-1] if open_deals else None
+
+    async def latest_for_company(self, team_id: int, company_id: int) -> Deal | None:
+        deals = self._company_deals(team_id, company_id)
+        return deals[-1] if deals else None
+
+    async def get(self, team_id: int, deal_id: int) -> Deal | None:
+        deal = self.state.deals.get(deal_id)
+        return deal if deal is not None and deal.team_id == team_id else None
+
+    async def add(
+        self,
+        *,
+        team_id: int,
+        company_id: int | None,
+        owner_rep_id: int,
+        title: str,
+        stage: Stage,
+        amount: Decimal | None,
+        currency: str | None,
+        at: datetime,
+    ) -> Deal:
+        deal = Deal(
+            self.ids.next(), team_id, company_id, owner_rep_id, title, stage, amount, currency,
+            at, at, at if stage.is_closed else None,
+        )  # fmt: skip
+        self.state.deals[deal.id] = deal
+        self.state.stage_changes.append((deal.id, None, stage, owner_rep_id, at))
+        return deal
+
+    async def move(self, deal_id: int, to_stage: Stage, rep_id: int, at: datetime) -> Deal:
+        deal = self.state.deals[deal_id]
+        moved = replace(
+            deal, stage=to_stage, updated_at=at, closed_at=at if to_stage.is_closed else None
+        )
+        self.state.deals[deal_id] = moved
+        self.state.stage_changes.append((deal_id, deal.stage, to_stage, rep_id, at))
+        return moved
+
+    async def set_amount(
+        self, deal_id: int, amount: Decimal, currency: str | None, at: datetime
+    ) -> Deal:
+        deal = replace(self.state.deals[deal_id], amount=amount, currency=currency, updated_at=at)
+        self.state.deals[deal_id] = deal
+        return deal
+
+    async def delete(self, team_id: int, deal_id: int) -> bool:
+        if await self.get(team_id, deal_id) is None:
+            return False
+        del self.state.deals[deal_id]
+        self.state.stage_changes = [c for c in self.state.stage_changes if c[0] != deal_id]
+        return True
+
+    async def revert(self, team_id: int, deal_id: int, before: Deal) -> Deal | None:
+        deal = await self.get(team_id, deal_id)
+        if deal is None:
+            return None
+        moves = [c for c in self.state.stage_changes if c[0] == deal_id]
+        if deal.stage != before.stage and moves and moves[-1][1] == before.stage:
+            self.state.stage_changes.remove(moves[-1])
+        self.state.deals[deal_id] = before
+        return before
+
+    async def open_lines(
+        self, team_id: int, owner_rep_id: int | None, now: datetime
+    ) -> list[DealLine]:
+        lines = []
+        for deal in self.state.deals.values():
+            if deal.team_id != team_id or deal.stage.is_closed:
+                continue
+            if owner_rep_id is not None and deal.owner_rep_id != owner_rep_id:
+                continue
+            company = self.state.companies.get(deal.company_id or 0)
+            activities = [
+                a.occurred_at for a in self.state.activities.values()
+                if a.company_id is not None and a.company_id == deal.company_id
+            ]  # fmt: skip
+            callbacks = [
+                r.due_at for r in self.state.reminders.values()
+                if r.company_id == deal.company_id and r.status.is_open and r.due_at >= now
+            ]  # fmt: skip
+            owner = self.state.reps[deal.owner_rep_id]
+            lines.append(
+                DealLine(
+                    deal,
+                    company.name if company else None,
+                    owner.display_name,
+                    max(activities, default=None),
+                    min(callbacks, default=None),
+                )
+            )
+        return sorted(lines, key=lambda line: (line.owner_name, line.deal.id))
+
+
 class FakeAudit:
     def __init__(self, state: FakeState, clock: Clock) -> None:
         self.state, self.clock = state, clock
@@ -459,6 +574,7 @@ class FakeUnitOfWork:
         self.contacts = FakeContacts(self._working, ids)
         self.activities = FakeActivities(self._working, ids)
         self.reminders = FakeReminders(self._working, ids)
+        self.deals = FakeDeals(self._working, ids)
         self.audit = FakeAudit(self._working, self._database.clock)
         self.updates = FakeUpdateLog(self._working)
         self._database.opened += 1

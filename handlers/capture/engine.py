@@ -23,6 +23,8 @@ from handlers.capture.lexicon import Lexicon, fold, whole_words
 from handlers.capture.people import (
     find_company,
     find_person,
+    named_in_dictionary,
+    subject_first,
 )
 from handlers.capture.when import Span, find_time
 from handlers.domain import ActivityKind, Stage
@@ -145,16 +147,14 @@ def read_message(
     blocked = _words_in(folded, vocabulary_spans)
 
     person, organisation = find_person(text, folded, lexicon, blocked, taken=[])
-    company = (
-        find_company(
-            text,
-            folded,
-            lexicon,
-            blocked,
-            taken=[found.span for found in (person, organisation) if found],
-        )
-        or organisation
-    )
+    opening_person, opening_company = subject_first(text, folded, lexicon, blocked)
+    person = person or opening_person
+    if person is None:
+        person = named_in_dictionary(text, folded, lexicon, blocked, taken=[])
+    taken = [found.span for found in (person, organisation) if found]
+    company = find_company(text, folded, lexicon, blocked, taken=taken) or organisation
+    if company is None and opening_company and not _overlaps(opening_company.span, taken):
+        company = opening_company
 
     kind = kind_found[0] if kind_found else None
     stage = stage_found[0] if stage_found else None
