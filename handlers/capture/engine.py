@@ -147,7 +147,9 @@ def read_message(
     blocked = _words_in(folded, vocabulary_spans)
 
     person, organisation = find_person(text, folded, lexicon, blocked, taken=[])
-    opening_person, opening_company = subject_first(text, folded, lexicon, blocked)
+    opening_person, opening_company = subject_first(
+        text, folded, lexicon, blocked, has_news=bool(kind_found or stage_found)
+    )
     person = person or opening_person
     if person is None:
         person = named_in_dictionary(text, folded, lexicon, blocked, taken=[])

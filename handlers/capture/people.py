@@ -65,7 +65,7 @@ def _run(
         key = folded[match.start() : match.start() + len(word)]
         if key in lexicon.stopwords or key in blocked or key in _NEVER:
             break
-        capitalised = word[:1].isupper()
+        capitalised = any(char.isupper() for char in word)  # "Northwind", "eMAG", "IBM"
         if not capitalised and not lowercase_ok:
             break
         if words and words[0][:1].isupper() and not capitalised:
@@ -157,7 +157,7 @@ def _proper(word: str) -> str:
 
 
 def subject_first(
-    text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str]
+    text: str, folded: str, lexicon: Lexicon, blocked: frozenset[str], *, has_news: bool
 ) -> tuple[Found | None, Found | None]:
     """A name the message starts with: "Lidl a ales alta firma", "Rita Gomez (Staplewell)
     called". Followed by a company cue or a parenthesis it is a person, else a company."""
@@ -175,6 +175,11 @@ def subject_first(
         return Found(" ".join(_proper(word) for word in forms), span), None
     legal = _LEGAL_FORMS.match(text, span[1] + 1)
     name = _clean_company(" ".join(words))
+    if _lowercase_writer(text) and not (has_news or legal or rest[:1] in ("-", ":", "–")):
+        # Without capitals any opening words look like a name ("hello there"). News about
+        # them ("lidl a ales alta firma, pierdut") or a dash ("westbrook dairy - new
+        # buyer") says they are one.
+        return None, None
     if name and (legal or not followed_by_company):
         return None, Found(_proper(name) if _lowercase_writer(text) else name, span)
     return None, None

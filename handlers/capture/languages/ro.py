@@ -46,7 +46,7 @@ LEXICON = Lexicon(
         vor oferta pret contract sa revin sun suna intalnire am au a fost este e sunt luni marti
         miercuri joi vineri sambata simbata duminica dimineata seara pranz peste dupa tel vb
         sa-l sa-i il are avea zice spune intreaba prefera nu inapoi mail telefon catre despre
-        problema factura""".split()
+        problema factura cei cele acestia aceia dansul dansa""".split()
     ),
     today=r"azi|astazi|diseara|deseara|in seara asta",
     tomorrow=r"maine|mine",
