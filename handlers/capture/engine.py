@@ -20,7 +20,10 @@ from handlers.capture.amounts import find_amount, taken_by_numbers
 from handlers.capture.detect import detect_language
 from handlers.capture.languages import LEXICONS
 from handlers.capture.lexicon import Lexicon, fold, whole_words
+from handlers.capture.morphology import is_known_first_name
 from handlers.capture.people import (
+    Found,
+    clean_company,
     find_company,
     find_person,
     named_in_dictionary,
@@ -95,6 +98,11 @@ def _earliest(
     return value, span
 
 
+def _word_span(match: re.Match[str], word: str) -> Span:
+    start = match.start() + match.group().index(word) if word in match.group() else match.start()
+    return start, start + len(word)
+
+
 def _words_in(folded: str, spans: list[Span]) -> frozenset[str]:
     return frozenset(
         word for start, end in spans for word in _FOLDED_WORD.findall(folded[start:end])
@@ -142,21 +150,39 @@ def read_message(
     stage_found = _earliest(folded, words.stages, intent_spans)
     vocabulary_spans = intent_spans + ([time_span] if time_span else [])
     for _, pattern in (*words.kinds, *words.stages):
-        vocabulary_spans += [match.span() for match in pattern.finditer(folded)]
+        for match in pattern.finditer(folded):
+            # Only the phrase's own words: in "sent alicia tran the proposal" the name between
+            # them stays a name.
+            inner = _FOLDED_WORD.findall(match.group())
+            vocabulary_spans += [_word_span(match, inner[0]), _word_span(match, inner[-1])]
     vocabulary_spans += [match.span() for match in words.time_words.finditer(folded)]
     blocked = _words_in(folded, vocabulary_spans)
 
-    person, organisation = find_person(text, folded, lexicon, blocked, taken=[])
     opening_person, opening_company = subject_first(
         text, folded, lexicon, blocked, has_news=bool(kind_found or stage_found)
     )
-    person = person or opening_person
+    person: Found | None
+    organisation: Found | None
+    if opening_person is not None:  # "Marek Pawlak z Rovese: ...": the opening is the person
+        person, organisation = opening_person, None
+    else:
+        person, organisation = find_person(text, folded, lexicon, blocked, taken=[])
     if person is None:
         person = named_in_dictionary(text, folded, lexicon, blocked, taken=[])
     taken = [found.span for found in (person, organisation) if found]
     company = find_company(text, folded, lexicon, blocked, taken=taken) or organisation
     if company is None and opening_company and not _overlaps(opening_company.span, taken):
         company = opening_company
+    if (
+        company is None
+        and person is not None
+        and stage_found is not None
+        and kind_found is None
+        and not is_known_first_name(person.name.split()[0], lexicon.code)
+    ):
+        # A pure deal move names the client, not a person: "delivered the kiosks to Redfern
+        # Gym", "подписаха договора с Лидл", "entregamos los equipos a Transportes Ruiz".
+        company, person = Found(clean_company(person.name), person.span), None
 
     kind = kind_found[0] if kind_found else None
     stage = stage_found[0] if stage_found else None

@@ -55,7 +55,13 @@ def _russian_word(word: str, gender: str | None, person: bool) -> tuple[str, str
     return _styled(lemma, word), best.tag.gender
 
 
-def _polish_word(word: str, feminine: bool | None, person: bool) -> tuple[str, bool | None]:
+_PolishReading = tuple[str, bool | None, frozenset[str]]
+"""A word's lemma, whether it is feminine, and the grammatical cases it was read in."""
+
+
+def _polish_word(
+    word: str, feminine: bool | None, person: bool, cases: frozenset[str] = frozenset()
+) -> _PolishReading:
     candidates = []
     for _start, _end, (_form, lemma, tag, qualifiers, *_rest) in _polish().analyse(word):
         if tag == "ign" or not tag.startswith("subst"):
@@ -64,20 +70,26 @@ def _polish_word(word: str, feminine: bool | None, person: bool) -> tuple[str, b
         named = bool({"imię", "nazwisko"} & set(qualifiers))
         organisation = bool({"nazwa_organizacji", "nazwa_firmy"} & set(qualifiers))
         fields = tag.split(":")
-        oblique = len(fields) > 2 and "nom" not in fields[2].split(".")
-        candidates.append((base, tag, named, organisation, oblique, ":" in lemma, ":f" in tag))
+        word_cases = frozenset(fields[2].split(".")) if len(fields) > 2 else frozenset()
+        oblique = bool(word_cases) and "nom" not in word_cases
+        candidates.append(
+            (base, tag, named, organisation, oblique, ":" in lemma, ":f" in tag, word_cases)
+        )
     if person:
         candidates = [c for c in candidates if c[2]]
     else:
         candidates = [c for c in candidates if c[0][:1].isupper() or c[3]] or candidates
     if not candidates:
-        return (_polish_fallback(word) if person else _polish_company_fallback(word)), None
+        if person:
+            return _polish_fallback(word, masculine=feminine is False), None, frozenset()
+        return _polish_company_fallback(word), None, frozenset()
     if feminine is not None:
         candidates = [c for c in candidates if c[6] == feminine] or candidates
-    # Names mostly follow a preposition ("do Pawła", "z Martą"): prefer the oblique reading,
-    # then the dictionary's own homonym-marked lemma ("Jacek:Sm1" over "Jack").
-    choice = max(candidates, key=lambda c: (c[4], c[5]))
-    return _styled(choice[0], word), choice[6]
+    # A surname is in the first name's case ("Pani Beata Lis": nominative). A first name
+    # mostly follows a preposition ("do Pawła", "z Martą"): prefer an oblique reading; then
+    # the dictionary's own homonym-marked lemma ("Jacek:Sm1" over "Jack").
+    choice = max(candidates, key=lambda c: (bool(cases & c[7]), c[4], c[5]))
+    return _styled(choice[0], word), choice[6], choice[7]
 
 
 def _polish_company_fallback(word: str) -> str:
@@ -92,14 +104,18 @@ def _polish_company_fallback(word: str) -> str:
     return word
 
 
-def _polish_fallback(word: str) -> str:
-    """Endings of names Morfeusz does not know: Kowalczykiem, Nowakową, Zielińskim."""
+def _polish_fallback(word: str, *, masculine: bool = False) -> str:
+    """Endings of names Morfeusz does not know: Kowalczykiem, Nowakową, Zielińskim, and a
+    man's surname in the genitive after his first name ("do Krzysztofa Mazura")."""
     lowered = word.lower()
-    for ending, replacement in (
+    endings = [
         ("skiej", "ska"), ("ckiej", "cka"), ("skim", "ski"), ("ckim", "cki"),
         ("skiego", "ski"), ("ckiego", "cki"), ("ską", "ska"), ("cką", "cka"),
         ("ową", "owa"), ("ą", "a"), ("iem", ""), ("em", ""),
-    ):  # fmt: skip
+    ]  # fmt: skip
+    if masculine:
+        endings += [("owi", ""), ("a", ""), ("u", "")]
+    for ending, replacement in endings:
         if lowered.endswith(ending) and len(lowered) - len(ending) >= 3:
             return word[: len(word) - len(ending)] + replacement
     return word
@@ -118,14 +134,16 @@ def dictionary_form(words: list[str], language: str, *, person: bool) -> list[st
             result.append(lemma)
         return result
     if language == "pl":
-        polish, feminine = [], None
+        polish, feminine, first_cases = [], None, frozenset[str]()
         for index, word in enumerate(words):
             if not person and index > 0:
                 polish += words[index:]  # "Grupie Azoty": only the head noun inflects
                 break
-            lemma, female = _polish_word(word, feminine, person)
+            lemma, female, cases = _polish_word(word, feminine, person, first_cases)
             if feminine is None:
                 feminine = female
+            if index == 0:
+                first_cases = cases
             polish.append(lemma)
         return polish
     if language == "ro" and person and words:
@@ -146,7 +164,9 @@ def looks_like_person(words: list[str], language: str) -> bool:
     if language == "pl":
         analyses = [a for _s, _e, a in _polish().analyse(first) if a[2] != "ign"]
         if not analyses:
-            return True
+            # Unknown to the dictionary: a genitive in -u is a thing's ("do Maspexu"),
+            # a person's is in -a ("do Jacka").
+            return not first.lower().endswith("u")
         return any({"imię", "nazwisko"} & set(a[3]) or ":m1" in a[2] for a in analyses)
     if language == "ru" and any("а" <= char.lower() <= "я" for char in first):
         best = _russian().parse(first)[0]

@@ -14,6 +14,7 @@ Span = tuple[int, int]
 _LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?\.?")
 _QUOTED = re.compile(r"[«\"“„]([^«»\"“”„]{2,60})[»\"”]")
+_LEADING_WORD = re.compile(r"\s*(\w+)[\s!.,:;-]*")
 _PARENTHESES = re.compile(r"\(([^()]{2,60})\)")
 _LEGAL_FORMS = re.compile(
     r"(?<!\w)(?:s\.?r\.?l\.?|s\.?a\.?|sp\. ?z ?o\.? ?o\.?|sp\.? z\.?o\.?o\.?|s\.?l\.?u?\.?|ltd\.?"
@@ -62,10 +63,13 @@ def _run(
         if match is None:
             break
         word = match.group().rstrip(".") if not match.group().endswith("..") else match.group()
+        if not person and len(word) <= 3 and word[:1].isupper() and match.group().endswith("."):
+            word = match.group()  # "Dr. Max", "St. Gobain": the dot belongs to the name
         key = folded[match.start() : match.start() + len(word)]
-        if key in lexicon.stopwords or key in blocked or key in _NEVER:
-            break
         capitalised = any(char.isupper() for char in word)  # "Northwind", "eMAG", "IBM"
+        in_a_name = not person and capitalised and not lowercase_ok and match.start() > 0
+        if key in blocked or key in _NEVER or (key in lexicon.stopwords and not in_a_name):
+            break  # a capitalised "El" or "La" inside a company name ("El Corte Inglés") stays
         if not capitalised and not lowercase_ok:
             break
         if words and words[0][:1].isupper() and not capitalised:
@@ -98,6 +102,7 @@ def find_person(
     """The person, and a company found where a person could stand ("zadzwonić do Orlenu")."""
     lowercase_ok = _lowercase_writer(text)
     organisation = None
+    people: list[Found] = []
     for cue in _cues(lexicon.person_cues).finditer(folded):
         run = _run(text, folded, cue.end(), lexicon, 3, lowercase_ok, blocked)
         if run is None or _overlaps(run[1], taken):
@@ -111,8 +116,11 @@ def find_person(
         if lowercase_ok and lexicon.code not in ("ru", "pl") and len(words) > 2:
             words = words[:2]
         name = " ".join(_proper(word) for word in dictionary_form(words, lexicon.code, person=True))
-        return Found(name, span), organisation
-    return None, organisation
+        found = Found(name, span)
+        if is_known_first_name(words[0].rstrip("."), lexicon.code):
+            return found, organisation  # the dictionary knows the name: no doubt left
+        people.append(found)
+    return (people[0] if people else None), organisation
 
 
 def find_company(
@@ -120,7 +128,7 @@ def find_company(
 ) -> Found | None:
     for pattern in (_PARENTHESES, _QUOTED):  # "Sam Reed (Northwind)", «Ромашка»
         for enclosed in pattern.finditer(text):
-            name = _clean_company(enclosed.group(1))
+            name = clean_company(enclosed.group(1))
             if name and _LETTERS.search(name) and not _overlaps(enclosed.span(1), taken):
                 words = name.split()
                 if _lowercase_writer(text):
@@ -137,7 +145,7 @@ def find_company(
         words, span = run
         if lowercase_ok and len(words) > 2:
             words = words[:2]
-        name = _clean_company(" ".join(dictionary_form(words, lexicon.code, person=False)))
+        name = clean_company(" ".join(dictionary_form(words, lexicon.code, person=False)))
         if name:
             return Found(_proper(name) if lowercase_ok else name, span)
     return None
@@ -147,7 +155,7 @@ def _overlaps(span: Span, spans: list[Span]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in spans)
 
 
-def _clean_company(name: str) -> str:
+def clean_company(name: str) -> str:
     return " ".join(_LEGAL_FORMS.sub(" ", name).replace("  ", " ").split()).strip(" ,.-")
 
 
@@ -164,6 +172,9 @@ def subject_first(
     start = 0
     if prefix := re.match(r"\s*(?:note|nota|notatka|бележка|заметка|fyi)\s*[:\-]?\s*", folded):
         start = prefix.end()
+    # "lost hartwell medical, ...", "signed!! pemberton ales": news first, then the name.
+    while (word := _LEADING_WORD.match(folded, start)) and word.group(1) in blocked:
+        start = word.end()
     run = _run(text, folded, start, lexicon, 3, _lowercase_writer(text), blocked)
     if run is None:
         return None, None
@@ -174,7 +185,7 @@ def subject_first(
         forms = dictionary_form(words, lexicon.code, person=True)
         return Found(" ".join(_proper(word) for word in forms), span), None
     legal = _LEGAL_FORMS.match(text, span[1] + 1)
-    name = _clean_company(" ".join(words))
+    name = clean_company(" ".join(words))
     if _lowercase_writer(text) and not (has_news or legal or rest[:1] in ("-", ":", "–")):
         # Without capitals any opening words look like a name ("hello there"). News about
         # them ("lidl a ales alta firma, pierdut") or a dash ("westbrook dairy - new

@@ -33,7 +33,8 @@ LEXICON = Lexicon(
     },
     person_cues=(
         r"met(?: with)?|meeting with|called|phoned|rang|spoke (?:to|with)|talked (?:to|with)"
-        r"|e-?mailed|e-?mail from|e-?mail to|call(?: with)?|ring|remind me to call|lunch with"
+        r"|e-?mailed|e-?mail from|e-?mail to|call back|call(?: with)?|ring|remind me to call"
+        r"|lunch with"
         r"|dinner with|coffee with|demo for|call back|call|ping|sent|e-?mail|text|chase|w/|w"
         r"|with|to|visited"
     ),
@@ -46,7 +47,8 @@ LEXICON = Lexicon(
         can could should regarding meeting call called email emailed note remind follow later
         soon asap week weeks day days hour hours minute minutes morning afternoon evening noon
         pm am quote offer deal contract pricing demo about who team office there here folow
-        followup him her them back re the
+        followup him her them back re the before after last done season w moved has have had
+        still
         monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
         fri""".split()
     ),

@@ -89,5 +89,6 @@ LEXICON = Lexicon(
     morning=r"por la manana|de manana",
     afternoon=r"por la tarde|esta tarde",
     evening=r"esta noche|por la noche",
-    hints=r"y|con|de|la|el|en|que|manana|para|quiere|llamar|a las|es|les|hoy|pasado|semana",
+    hints=r"y|con|de|la|el|en|que|manana|para|quiere|llamar|a las|es|les|hoy|pasado|semana"
+    r"|cotizacion|presupuesto|pesos|envie|mande|los|las|del|muy|tiene|tienen",
 )
