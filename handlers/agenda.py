@@ -6,10 +6,14 @@ from datetime import datetime
 
 from handlers import texts, timefmt
 from handlers.domain import ActivityKind, ReminderLine, Rep
-from handlers.messages import Reply
+from handlers.messages import Button, Reply
 from handlers.ports import UnitOfWork
+from handlers.reminder_card import quote
 
 UPCOMING_LIMIT = 3
+MORNING_BUTTONS = 5
+"""Callbacks offered with buttons in the morning agenda; /reminders has the rest."""
+_LABEL_LIMIT = 40
 
 
 def _line(item: ReminderLine, now: datetime, timezone: str, with_day: bool) -> str:
@@ -26,6 +30,36 @@ def _line(item: ReminderLine, now: datetime, timezone: str, with_day: bool) -> s
 
 
 async def today(uow: UnitOfWork, rep: Rep, now: datetime) -> Reply:
+    text, _ = await _today(uow, rep, now)
+    return Reply(text)
+
+
+async def morning(
+    uow: UnitOfWork, rep: Rep, now: datetime, *, due_today_only: bool = False
+) -> Reply | None:
+    """The rep's morning agenda: /today's text, with ✓ Done and Move for the first callbacks
+    due (overdue first). None when no callback is due today or overdue (with
+    ``due_today_only``, on a weekend: when none is due today): better no message than an
+    empty one."""
+    text, due = await _today(uow, rep, now)
+    start, _ = timefmt.day_bounds(now, rep.timezone)
+    if not due or (due_today_only and all(item.reminder.due_at < start for item in due)):
+        return None
+    buttons = []
+    for item in due[:MORNING_BUTTONS]:
+        name = item.contact_name or item.company_name or quote(item.reminder.text, 24)
+        reminder_id = item.reminder.id
+        buttons.append(
+            (
+                Button(f"✓ Done: {name}"[:_LABEL_LIMIT], f"r:done:{reminder_id}"),
+                Button(f"Move: {name}"[:_LABEL_LIMIT], f"r:pick:{reminder_id}"),
+            )
+        )
+    return Reply(f"☀️ Good morning, {rep.display_name or 'there'}!\n{text}", tuple(buttons))
+
+
+async def _today(uow: UnitOfWork, rep: Rep, now: datetime) -> tuple[str, list[ReminderLine]]:
+    """/today's text, and the open callbacks due before the end of the day (overdue first)."""
     start, end = timefmt.day_bounds(now, rep.timezone)
     due = await uow.reminders.open_for_rep(rep.id, due_before=end)
     upcoming = await uow.reminders.upcoming_for_rep(rep.id, due_from=end, limit=UPCOMING_LIMIT)
@@ -55,4 +89,4 @@ async def today(uow: UnitOfWork, rep: Rep, now: datetime) -> Reply:
         lines.append("Logged today: " + ", ".join(parts) + ".")
     elif not due and not upcoming:
         lines.append('Nothing planned either. Try: "Called Ana at Acme, call back Friday".')
-    return Reply("\n".join(lines))
+    return "\n".join(lines), due

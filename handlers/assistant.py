@@ -10,13 +10,20 @@ import logging
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from handlers import agenda, texts
 from handlers.capture import read_message
-from handlers.corrections import AWAITING_CONTACT, CHANGE_ID, CORRECTION_BUTTON, Corrections
+from handlers.corrections import (
+    AWAITING_CONTACT,
+    CHANGE_ID,
+    CORRECTION_BUTTON,
+    WHICH_BUTTON,
+    Corrections,
+)
 from handlers.domain import Rep, Role, Team
+from handlers.log_flow import AWAITING_LOG, LOG_BUTTON, GuidedLog
 from handlers.messages import Incoming, Reply
 from handlers.pipeline import pipeline, quiet_deal_action
 from handlers.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -83,6 +90,7 @@ class Assistant:
             "today": Assistant._today,
             "reminders": Assistant._reminders,
             "pipeline": Assistant._pipeline,
+            "log": Assistant._log,
             "cancel": Assistant._cancel,
         }
 
@@ -92,10 +100,14 @@ class Assistant:
         Never raises: a failure rolls back and says so.
         """
         try:
-            return await self._handle(incoming)
+            reply = await self._handle(incoming)
         except Exception:
             log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)
-            return Reply(texts.FAILED)
+            reply = Reply(texts.FAILED)
+        if reply is None:
+            return None
+        # Commands as the rep types them there: "/crm today" on Slack.
+        return replace(reply, text=texts.for_platform(reply.text, incoming.platform))
 
     async def _handle(self, incoming: Incoming) -> Reply | None:
         text = clean_text(incoming.text)
@@ -135,6 +147,8 @@ class Assistant:
         if awaiting:
             # A command means the rep moved on: stop waiting for the answer.
             await context.uow.reps.set_awaiting(context.rep.id, None)
+            if awaiting.startswith(f"{AWAITING_LOG}:"):
+                await context.uow.reps.set_draft(context.rep.id, None)
         if command := _COMMAND.match(context.text):
             handler = self._commands.get(command.group("name").lower())
             if handler is None:
@@ -166,7 +180,8 @@ class Assistant:
         if incoming.platform not in self._config.self_service_platforms:
             return None, False
         name = incoming.display_name or incoming.user_id
-        team = await uow.teams.add(f"{name}'s team")
+        timezone = incoming.timezone or self._config.default_timezone
+        team = await uow.teams.add(f"{name}'s team", timezone)  # its digests on its founder's clock
         rep = await uow.reps.add(
             team_id=team.id,
             platform=incoming.platform,
@@ -174,7 +189,7 @@ class Assistant:
             chat_id=incoming.chat_id,
             display_name=name,
             language=incoming.language or self._config.default_language,
-            timezone=incoming.timezone or self._config.default_timezone,
+            timezone=timezone,
             role=Role.ADMIN,
         )
         return rep, True
@@ -184,6 +199,16 @@ class Assistant:
         if correction := CORRECTION_BUTTON.fullmatch(payload):
             corrections = Corrections(context.uow, context.rep, self._clock.now())
             return await corrections.press(correction["action"], correction["change_id"])
+        if which := WHICH_BUTTON.fullmatch(payload):
+            corrections = Corrections(context.uow, context.rep, self._clock.now())
+            return await corrections.choose(
+                which["change_id"], int(which["question"]), which["choice"]
+            )
+        if log_button := LOG_BUTTON.fullmatch(payload):
+            flow = await self._guided_log(context)
+            reply = await flow.press(log_button["flow"], log_button["value"])
+            context.scheduled += flow.scheduled
+            return reply
         if deal_button := _DEAL_BUTTON.fullmatch(payload):
             return await self._deal_button(
                 context, deal_button.group("action"), int(deal_button.group("id"))
@@ -199,6 +224,12 @@ class Assistant:
     async def _answer(self, context: _Context, awaiting: str) -> Reply:
         """A typed answer to a question the bot asked: "Pick a time" or "Who was it?"."""
         kind, _, subject = awaiting.partition(":")
+        if kind == AWAITING_LOG:
+            flow = await self._guided_log(context)
+            answered = await flow.typed(subject, context.text)
+            context.scheduled += flow.scheduled
+            # None: the flow asked for a tap and got a message; it is read as one.
+            return answered if answered is not None else await self._capture(context)
         if kind == AWAITING_CONTACT and CHANGE_ID.fullmatch(subject):
             corrections = Corrections(context.uow, context.rep, self._clock.now())
             answered = await corrections.typed_contact(subject, context.text)
@@ -211,6 +242,12 @@ class Assistant:
         reply = await actions.typed_time(int(subject), context.text)
         context.scheduled += actions.scheduled
         return reply
+
+    async def _guided_log(self, context: _Context) -> GuidedLog:
+        return GuidedLog(context.uow, context.rep, await self._team(context), self._clock.now())
+
+    async def _log(self, context: _Context, args: str) -> Reply:
+        return await (await self._guided_log(context)).start()
 
     async def _reminder_actions(self, context: _Context) -> ReminderActions:
         team = await self._team(context)
@@ -244,11 +281,18 @@ class Assistant:
         if context.rep.awaiting:
             if context.rep.awaiting.startswith(f"{AWAITING_CONTACT}:"):
                 return Reply("OK, the contact stays as it was.")
+            if context.rep.awaiting.startswith(f"{AWAITING_LOG}:"):
+                return Reply("OK, nothing was logged.")
             return Reply("OK, the reminder stays as it was.")
         return Reply("There is nothing to cancel.")
 
+    @property
+    def command_names(self) -> frozenset[str]:
+        """The commands the core knows, for adapters that route them (Slack's /crm <word>)."""
+        return frozenset(self._commands)
+
     async def _start(self, context: _Context, args: str) -> Reply:
-        return Reply(texts.HELP)
+        return await self._help(context, args)
 
     async def _help(self, context: _Context, args: str) -> Reply:
         return Reply(texts.HELP)

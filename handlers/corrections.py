@@ -9,6 +9,15 @@ After a free-text capture the bot answers with one card saying what was stored, 
   and reminder to the contact the rep names.
 - Undo (``u:<change id>``): removes what the message created, restores what it updated.
 
+When the name a message (or the answer to "Who was it?") gives fits several of the team's
+contacts equally well, the records are stored at once without a contact and the bot asks which
+one, with a button per contact, one for a new contact of that name
+(``w:<change id>:<question number>:<contact id>|new``) and Someone else (``cc:``, "Who was
+it?"). The question is written to the audit
+log under the message's change id (action ``ask``: no row changes, ``after`` holds the name and
+the contacts offered), so a button of an older question, of an undone message or of another rep
+changes nothing.
+
 The change id is the one the recorder wrote the message's audit rows under (32 hex digits), so
 every payload fits Telegram's 64 bytes of callback data. Corrections are audited under that same
 change id, so Undo reverts them too; the rows Undo removes or restores are audited as ``undo``.
@@ -17,6 +26,7 @@ change id, so Undo reverts them too; the rows Undo removes or restores are audit
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +43,7 @@ from handlers.domain import (
     Reminder,
     Rep,
 )
+from handlers.matching import contact_labels, find_contact
 from handlers.messages import Button, Reply
 from handlers.ports import UnitOfWork
 from handlers.reminder_actions import AWAITING_TIME
@@ -45,6 +56,10 @@ AWAITING_CONTACT = "contact"
 CHANGE_ID = re.compile(r"[0-9a-f]{32}")
 CORRECTION_BUTTON = re.compile(r"(?P<action>u|nc|cc):(?P<change_id>[0-9a-f]{32})")
 """Card payloads; use ``fullmatch``."""
+WHICH_BUTTON = re.compile(
+    r"w:(?P<change_id>[0-9a-f]{32}):(?P<question>[1-9]\d{0,3}):(?P<choice>new|[1-9]\d{0,17})"
+)
+"""The "Which Sam?" buttons; use ``fullmatch``."""
 MAX_NAME_LENGTH = 100
 MAX_NAME_WORDS = 5
 
@@ -80,6 +95,33 @@ def card_buttons(
     return tuple(rows)
 
 
+async def ask_which(
+    uow: UnitOfWork, rep: Rep, change_id: str, name: str, choices: Sequence[Contact]
+) -> Reply:
+    """Ask which of several contacts ``name`` meant, recording the question under the change."""
+    rows = await uow.audit.for_change(rep.team_id, change_id)
+    number = sum(1 for row in rows if row.action == "ask") + 1
+    await uow.audit.record(
+        team_id=rep.team_id,
+        rep_id=rep.id,
+        change_id=change_id,
+        action="ask",
+        entity="contact",
+        entity_id=0,
+        before=None,
+        after={"name": name, "offered": [contact.id for contact in choices]},
+    )
+    labels = await contact_labels(uow, rep.team_id, choices)
+    prefix = f"w:{change_id}:{number}:"
+    rows_of_buttons = [
+        (Button(label, f"{prefix}{contact.id}"),)
+        for contact, label in zip(choices, labels, strict=True)
+    ]
+    rows_of_buttons.append((Button(f"New contact: {name}", f"{prefix}new"),))
+    rows_of_buttons.append((Button("Someone else", f"cc:{change_id}"),))  # type the full name
+    return Reply(f"Which {name}? Tap the right one, or add a new contact.", tuple(rows_of_buttons))
+
+
 def _created(rows: list[Change], entity: str) -> list[int]:
     return [row.entity_id for row in rows if row.action == "create" and row.entity == entity]
 
@@ -92,7 +134,7 @@ def _as_id(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _clean_name(text: str) -> str | None:
+def clean_name(text: str) -> str | None:
     """A person's name typed as an answer, or None if it does not look like one."""
     if "\n" in text:
         return None
@@ -104,6 +146,8 @@ def _clean_name(text: str) -> str | None:
         or not any(char.isalpha() for char in name)
     ):
         return None
+    if name.islower():  # typed without capitals: "sam reed" is Sam Reed
+        name = " ".join(word[:1].upper() + word[1:] for word in name.split())
     return name
 
 
@@ -173,21 +217,63 @@ class Corrections:
         if not targets or _undone(rows):
             await self._uow.reps.set_awaiting(self._rep.id, None)
             return None
-        name = _clean_name(text)
+        name = clean_name(text)
         if name is None:
             return Reply(
                 "That doesn't look like a name. Type just the person's name, e.g. “Sam Reed”, "
                 "or send /cancel to keep it as it is."
             )
         await self._uow.reps.set_awaiting(self._rep.id, None)
+        match = await find_contact(self._uow, self._rep.team_id, name)
+        if match.choices:
+            return await ask_which(self._uow, self._rep, change_id, name, match.choices)
+        if match.contact is not None:
+            return await self._relink(change_id, targets, match.contact, is_new=False)
+        return await self._relink(
+            change_id, targets, await self._new_contact(change_id, name, targets), is_new=True
+        )
+
+    async def choose(self, change_id: str, question: int, choice: str) -> Reply:
+        """A "Which Sam?" button: link the message to the contact chosen, or to a new one."""
+        rows = await self._uow.audit.for_change(self._rep.team_id, change_id)
+        if not rows:
+            return Reply(texts.UNKNOWN_BUTTON)
+        if rows[0].rep_id != self._rep.id:
+            return Reply(NOT_YOURS)
+        asked = [row.after or {} for row in rows if row.action == "ask"]
+        if _undone(rows) or len(asked) != question:
+            return Reply(texts.UNKNOWN_BUTTON)  # undone, or a newer question replaced this one
+        targets = await self._targets(rows)
+        name, offered = asked[-1].get("name"), asked[-1].get("offered") or []
+        if not targets or not isinstance(name, str):
+            return Reply(texts.UNKNOWN_BUTTON)
+        await self._stop_waiting({f"{AWAITING_CONTACT}:{change_id}"})
+        if choice == "new":
+            contact = await self._uow.contacts.find_by_name(self._rep.team_id, name)
+            if contact is not None:  # added since (by this button, or another message)
+                return await self._relink(change_id, targets, contact, is_new=False)
+            contact = await self._new_contact(change_id, name, targets)
+            return await self._relink(change_id, targets, contact, is_new=True)
+        chosen = int(choice)
+        found = await self._uow.contacts.get(self._rep.team_id, chosen)
+        if chosen not in offered or found is None:
+            return Reply(texts.UNKNOWN_BUTTON)
+        return await self._relink(change_id, targets, found, is_new=False)
+
+    async def _new_contact(
+        self, change_id: str, name: str, targets: list[Activity | Reminder]
+    ) -> Contact:
+        # A new person is filed where the message said the meeting was.
+        filed_at = next((t.company_id for t in targets if t.company_id is not None), None)
+        contact = await self._uow.contacts.add(self._rep.team_id, name, filed_at)
+        await self._audit(change_id, "create", "contact", contact.id, None, audit_view(contact))
+        return contact
+
+    async def _relink(
+        self, change_id: str, targets: list[Activity | Reminder], contact: Contact, is_new: bool
+    ) -> Reply:
+        """Say the message's activity and reminder were with ``contact``, auditing each change."""
         team_id = self._rep.team_id
-        contact = await self._uow.contacts.find_by_name(team_id, name)
-        is_new = contact is None
-        if contact is None:
-            # A new person is filed where the message said the meeting was.
-            filed_at = next((t.company_id for t in targets if t.company_id is not None), None)
-            contact = await self._uow.contacts.add(team_id, name, filed_at)
-            await self._audit(change_id, "create", "contact", contact.id, None, audit_view(contact))
         company_id = None
         changed = False
         for target in targets:
@@ -214,11 +300,11 @@ class Corrections:
         if not changed:
             return Reply(f"It already was {contact.full_name}. Nothing was changed.")
         company = await self._uow.companies.get(team_id, company_id) if company_id else None
+        person = who(contact.full_name, company.name if company else None)
         added = " I added them as a new contact." if is_new else ""
-        return Reply(
-            f"✓ Contact changed to {who(contact.full_name, company.name if company else None)}."
-            + added
-        )
+        if all(target.contact_id is None for target in targets):
+            return Reply(f"✓ Saved with {person}.{added}")  # the answer to "Which Sam?"
+        return Reply(f"✓ Contact changed to {person}.{added}")
 
     async def _targets(self, rows: list[Change]) -> list[Activity | Reminder]:
         """The activity and reminder a message created, as far as they still exist."""
@@ -233,7 +319,8 @@ class Corrections:
 
     async def _ask_contact(self, change_id: str, rows: list[Change]) -> Reply:
         targets = await self._targets(rows)
-        if not any(target.contact_id is not None for target in targets):
+        asked = any(row.action == "ask" for row in rows)  # "Which Sam?": Someone else
+        if not targets or not (asked or any(t.contact_id is not None for t in targets)):
             return Reply(texts.UNKNOWN_BUTTON)  # no contact on that card
         await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_CONTACT}:{change_id}")
         return Reply(ASK_CONTACT)
@@ -279,7 +366,7 @@ class Corrections:
         handled: set[tuple[str, int]] = set()
         for row in reversed(rows):  # the latest first: what refers to a row goes before it
             key = (row.entity, row.entity_id)
-            if row.action == "delete" or key in handled:
+            if row.action in ("delete", "ask") or key in handled:
                 continue
             handled.add(key)
             if key in created:
@@ -396,6 +483,8 @@ class Corrections:
 
 def _undoable(row: Change, created: set[tuple[str, int]]) -> bool:
     """Whether Undo knows how to revert this audit row of a message."""
+    if row.action == "ask":
+        return True  # a question asked: nothing to revert
     if row.entity not in _ENTITIES:
         return False
     key = (row.entity, row.entity_id)

@@ -79,6 +79,8 @@ class Team:
     """The hour a follow-up with a date but no clock time is set to."""
     date_order: str
     """How numeric dates are read: ``DMY`` for most of the world, ``MDY`` for en-US."""
+    timezone: str = "UTC"
+    """The team's clock, for its digests (each rep has their own for everything else)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ class Rep:
     role: Role
     awaiting: str | None = None
     """What the rep's next typed message answers (e.g. a time for a reminder), if anything."""
+    draft: str | None = None
+    """What the rep has entered so far in a guided entry (``/log``), as the core wrote it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +161,8 @@ class Change:
     entity: str
     entity_id: int
     action: str
-    """``create``, ``update``, ``delete``, or ``undo`` (a row removed or restored by Undo)."""
+    """``create``, ``update``, ``delete``, ``undo`` (a row removed or restored by Undo), or
+    ``ask`` (a question the bot asked about the message, no row changed: ``entity_id`` 0)."""
     rep_id: int | None
     before: Mapping[str, Any] | None
     """The row as it was (None for a create)."""

@@ -48,10 +48,14 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The bot's answer: text, plus optional rows of buttons."""
+    """The bot's answer: text, plus optional rows of buttons, and an optional picture."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
+    image: bytes | None = field(default=None, repr=False)
+    """A picture that goes with the text (the weekly digest's PNG chart), if any."""
+    image_name: str = "chart.png"
+    """The picture's file name, for platforms and consoles that show or save one."""
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from handlers.digest_data import AgendaWindow, DigestData, DigestKind, DigestSchedule, Period
 from handlers.domain import (
     Activity,
     ActivityKind,
@@ -67,7 +68,7 @@ class Notifier(Protocol):
 
 
 class TeamRepository(Protocol):
-    async def add(self, name: str) -> Team: ...
+    async def add(self, name: str, timezone: str = "UTC") -> Team: ...
 
     async def get(self, team_id: int) -> Team | None: ...
 
@@ -94,6 +95,10 @@ class RepRepository(Protocol):
 
     async def set_awaiting(self, rep_id: int, awaiting: str | None) -> None: ...
 
+    async def set_draft(self, rep_id: int, draft: str | None) -> None:
+        """Keep (or drop) what the rep has entered so far in a guided entry (``/log``)."""
+        ...
+
     async def managers(self, team_id: int) -> list[Rep]:
         """The team's managers and admins, who hear about undeliverable reminders."""
         ...
@@ -102,6 +107,12 @@ class RepRepository(Protocol):
 class CompanyRepository(Protocol):
     async def find_by_name(self, team_id: int, name: str) -> Company | None:
         """The team's company with this name, ignoring case."""
+        ...
+
+    async def similar(self, team_id: int, name: str, limit: int) -> list[Company]:
+        """The team's companies whose name shares a word prefix
+        (:func:`handlers.names.name_prefixes`) with ``name``: those sharing the most prefixes
+        first, then the newest; at most ``limit``, found by an index, not a scan."""
         ...
 
     async def add(self, team_id: int, name: str) -> Company: ...
@@ -117,6 +128,17 @@ class CompanyRepository(Protocol):
 class ContactRepository(Protocol):
     async def find_by_name(self, team_id: int, full_name: str) -> Contact | None:
         """The team's contact with this full name, ignoring case."""
+        ...
+
+    async def similar(self, team_id: int, full_name: str, limit: int) -> list[Contact]:
+        """The team's contacts whose name shares a word prefix
+        (:func:`handlers.names.name_prefixes`) with ``full_name``: those sharing the most
+        prefixes first, then the newest; at most ``limit``, found by an index, not a scan."""
+        ...
+
+    async def recent_for_rep(self, team_id: int, rep_id: int, limit: int) -> list[Contact]:
+        """The contacts of the rep's activities in the team, the most recently met first (by the
+        latest activity's time, then its id); at most ``limit``."""
         ...
 
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact: ...
@@ -353,7 +375,10 @@ class ReminderQueue(Protocol):
         """Release a claimed reminder to be tried again at ``at``."""
         ...
 
-    async def mark_failed(self, reminder_id: int, error: str) -> None: ...
+    async def mark_failed(self, reminder_id: int, error: str, at: datetime) -> None:
+        """Give up on a claimed reminder (status ``failed``, at ``at``: managers' digests
+        list the callbacks that failed in their period)."""
+        ...
 
     async def next_due_at(self, recipients: Recipients | None = None) -> datetime | None:
         """When the earliest pending reminder becomes claimable, if there is one."""
@@ -378,3 +403,59 @@ class DispatchHealth:
 
 class HealthProbe(Protocol):
     async def dispatch_health(self, now: datetime, grace: timedelta) -> DispatchHealth: ...
+
+
+class DigestSource(Protocol):
+    """What digests are made of, read in a few grouped queries; and which were sent.
+
+    Each method is its own short transaction. :meth:`claim` is the exactly-once guard: a
+    digest is sent only by the process whose claim inserted the row.
+    """
+
+    async def schedules(self) -> list[DigestSchedule]:
+        """Every team's digest settings."""
+        ...
+
+    async def digest(
+        self,
+        schedule: DigestSchedule,
+        kind: DigestKind,
+        period: Period,
+        previous: Period | None,
+        now: datetime,
+    ) -> DigestData:
+        """One team's digest data for ``period`` (and, for the comparisons, ``previous``),
+        with the pipeline, overdue callbacks and quiet deals as they stand at ``now``."""
+        ...
+
+    async def unsent_managers(
+        self, kind: DigestKind, periods: Mapping[int, datetime], recipients: Recipients | None
+    ) -> dict[int, list[Rep]]:
+        """Per team id in ``periods``: its managers and admins (of ``recipients``' platforms;
+        None: all) who have no digest of ``kind`` for the period starting there."""
+        ...
+
+    async def agenda_settings(self, recipients: Recipients | None) -> list[tuple[str, str]]:
+        """The distinct (rep zone, team agenda time) pairs among ``recipients``' reps."""
+        ...
+
+    async def agenda_due(
+        self, windows: Sequence[AgendaWindow], recipients: Recipients | None
+    ) -> list[tuple[Rep, str]]:
+        """Reps of ``recipients`` whose agenda of a window is due, with their team's agenda
+        time: in its zone, on a team with its agenda time, created before it, not yet sent
+        one for its day, and with an open callback due before the day ends (due that day,
+        for ``due_today_only``)."""
+        ...
+
+    async def claim(
+        self, team_id: int, rep_id: int, kind: DigestKind, period_start: datetime, at: datetime
+    ) -> bool:
+        """Record a digest as sent to a rep, before sending it; False if it already was."""
+        ...
+
+    async def release(
+        self, team_id: int, rep_id: int, kind: DigestKind, period_start: datetime
+    ) -> None:
+        """Forget a claim whose send failed for now, so a later run tries again."""
+        ...

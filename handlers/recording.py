@@ -8,9 +8,10 @@ from typing import Any
 
 from handlers import texts, timefmt
 from handlers.capture import Capture
-from handlers.corrections import audit_view, card_buttons
+from handlers.corrections import ask_which, audit_view, card_buttons
 from handlers.deals import record_deal_news
 from handlers.domain import ActivityKind, Company, Contact, Deal, Rep, Stage
+from handlers.matching import find_company, find_contact
 from handlers.messages import Reply
 from handlers.ports import UnitOfWork
 
@@ -39,15 +40,21 @@ class CaptureRecorder:
         )
 
     async def _company(self, name: str) -> Company:
-        found = await self._uow.companies.find_by_name(self._rep.team_id, name)
+        found = await find_company(self._uow, self._rep.team_id, name)
         if found is not None:
             return found
         company = await self._uow.companies.add(self._rep.team_id, name)
         await self._created("company", company)
         return company
 
-    async def _contact(self, full_name: str, company: Company | None) -> Contact:
-        found = await self._uow.contacts.find_by_name(self._rep.team_id, full_name)
+    async def _contact(
+        self, full_name: str, company: Company | None
+    ) -> tuple[Contact | None, tuple[Contact, ...]]:
+        """The contact the name means (known or new), or none yet and the ones it could mean."""
+        match = await find_contact(self._uow, self._rep.team_id, full_name, company)
+        if match.choices:
+            return None, match.choices
+        found = match.contact
         if found is not None and found.company_id is None and company is not None:
             # First time we hear where they work: file them there from now on.
             updated = await self._uow.contacts.set_company(found.id, company.id)
@@ -61,18 +68,30 @@ class CaptureRecorder:
                 before=audit_view(found),
                 after=audit_view(updated),
             )
-            return updated
+            return updated, ()
         if found is not None:
-            return found
+            return found, ()
         contact = await self._uow.contacts.add(
             self._rep.team_id, full_name, company.id if company else None
         )
         await self._created("contact", contact)
-        return contact
+        return contact, ()
 
-    async def record(self, text: str, capture: Capture) -> Reply:
+    async def record(
+        self,
+        text: str,
+        capture: Capture,
+        *,
+        contact: Contact | None = None,
+        examples_when_empty: bool = True,
+    ) -> Reply:
+        """Store what ``capture`` read in ``text``; ``contact``, if given, is whom it was with
+        (chosen on a button) instead of the name read. When the name read fits several known
+        contacts equally well, the records are stored without one and the card asks which."""
         company = await self._company(capture.company) if capture.company else None
-        contact = await self._contact(capture.contact, company) if capture.contact else None
+        choices: tuple[Contact, ...] = ()
+        if contact is None and capture.contact:
+            contact, choices = await self._contact(capture.contact, company)
         company_id = company.id if company else contact.company_id if contact else None
         if company is None and company_id is not None:
             # The contact is known to work somewhere: say where, and file it there.
@@ -110,7 +129,7 @@ class CaptureRecorder:
             self.scheduled.append(due_at)
             reminder_id = reminder.id
 
-        text = self._confirmation(kind, contact, company, due_at, capture)
+        text = self._confirmation(kind, contact, company, due_at, capture, examples_when_empty)
         if company is not None:
             news = await record_deal_news(
                 self._uow, self._rep, company, capture.stage, capture.amount, capture.currency,
@@ -120,9 +139,14 @@ class CaptureRecorder:
                 text = f"{text}\n{line}" if text else line
         elif capture.stage is not None:
             text = (text + "\n" if text else "") + texts.STAGE_WITHOUT_COMPANY
-        return Reply(
-            text, card_buttons(self.change_id, reminder_id, has_contact=contact is not None)
-        )
+        buttons = card_buttons(self.change_id, reminder_id, has_contact=contact is not None)
+        if choices and capture.contact:
+            question = await ask_which(
+                self._uow, self._rep, self.change_id, capture.contact, choices
+            )
+            text = f"{text}\n{question.text}" if text else question.text
+            buttons = question.buttons + buttons
+        return Reply(text, buttons)
 
     async def _deal_changed(self, action: str, before: Deal | None, after: Deal) -> None:
         await self._uow.audit.record(
@@ -143,13 +167,14 @@ class CaptureRecorder:
         company: Company | None,
         due_at: datetime | None,
         capture: Capture,
+        examples_when_empty: bool,
     ) -> str:
         who = _who(contact, company)
         lines = []
         if kind is not None:
             saved = texts.KIND_LABELS[kind.value] + (f" with {who}" if who else "")
             lines.append(f"✓ {saved} saved.")
-            if capture.is_empty:
+            if capture.is_empty and examples_when_empty:
                 lines.append(
                     "I found no person, company or follow-up time in it; /help shows examples."
                 )

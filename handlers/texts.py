@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
+_COMMAND_MENTION = re.compile(r"(?<![\w/])/(?=[a-z]+\b)")
+COMMAND_PREFIX = {"slack": "/crm "}
+"""Where a platform's commands live under one slash command (Slack: "/crm today")."""
+
+
+def for_platform(text: str, platform: str) -> str:
+    """Command mentions as the rep types them on their platform."""
+    prefix = COMMAND_PREFIX.get(platform)
+    return _COMMAND_MENTION.sub(prefix, text) if prefix else text
+
+
 HELP = """\
 Tell me what happened in one message, the way you would text a colleague:
 • Met Sam Reed from Northwind, call back tomorrow at 10
@@ -10,6 +23,8 @@ Tell me what happened in one message, the way you would text a colleague:
 • remind me to call Sam Reed in 2 hours
 
 I store the meeting, call, e-mail or note, the contact and company, and the callback.
+Names are matched to your team's contacts and companies, typos and all ("sam" finds Sam
+Reed if he is the only Sam); when a name fits several, I ask which.
 Follow-up times I understand: today, tomorrow, a weekday (the next one), in 2 hours,
 in 3 days, next week, Dec 2, 2/12, and a clock time (at 3pm, 15:00).
 
@@ -17,6 +32,7 @@ When a callback falls due I send you a reminder with buttons: Done (and log the 
 Snooze 1 h, Tomorrow, or Pick a time (type it in your words).
 
 Commands:
+/log: log a meeting, call, e-mail or note step by step, mostly with taps
 /today: overdue callbacks, today's, and the next few coming up
 /reminders: all your open reminders, to move or cancel
 /pipeline: open deals by stage, and the ones gone quiet

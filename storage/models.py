@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     ForeignKey,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -80,6 +82,18 @@ class TeamRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     default_hour: Mapped[int] = mapped_column(Integer, default=9)
     date_order: Mapped[str] = mapped_column(String(3), default="DMY")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    """The zone the team's digests are scheduled in (each rep's own zone is on the rep)."""
+    daily_digest_at: Mapped[str] = mapped_column(String(5), default="18:00", server_default="18:00")
+    """``HH:MM``: the managers' daily digest, on weekdays, in the team's zone."""
+    weekly_digest_at: Mapped[str] = mapped_column(
+        String(9), default="MON 08:00", server_default="MON 08:00"
+    )
+    """``DDD HH:MM`` (``MON 08:00``): the managers' weekly digest, in the team's zone."""
+    agenda_at: Mapped[str] = mapped_column(String(5), default="08:30", server_default="08:30")
+    """``HH:MM``: each rep's morning agenda, in the rep's own zone."""
+    digests_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Whether the managers get the daily and weekly digests."""
     created_at: Mapped[datetime]
 
 
@@ -98,6 +112,8 @@ class RepRow(Base):
     role: Mapped[str] = mapped_column(String(20), default="rep")
     awaiting: Mapped[str | None] = mapped_column(String(100))
     """What the rep's next typed message answers, while the bot waits for one."""
+    draft: Mapped[str | None] = mapped_column(Text)
+    """A guided entry (``/log``) in progress: what the rep entered so far, written by the core."""
     created_at: Mapped[datetime]
 
 
@@ -125,6 +141,33 @@ class ContactRow(Base):
     created_at: Mapped[datetime]
 
 
+class CompanyPrefixRow(Base):
+    """The first letters of each word of a company's name (``handlers.names.name_prefixes``),
+    so the companies a typed name could mean are found by an index, never by a scan."""
+
+    __tablename__ = "company_prefixes"
+    __table_args__ = (Index("ix_company_prefixes_lookup", "team_id", "prefix", "company_id"),)
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+
+
+class ContactPrefixRow(Base):
+    """The first letters of each word of a contact's name, as for companies."""
+
+    __tablename__ = "contact_prefixes"
+    __table_args__ = (Index("ix_contact_prefixes_lookup", "team_id", "prefix", "contact_id"),)
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+
+
 class DealRow(Base):
     __tablename__ = "deals"
 
@@ -144,6 +187,7 @@ class DealRow(Base):
 
 class StageChangeRow(Base):
     __tablename__ = "stage_changes"
+    __table_args__ = (Index("ix_stage_changes_team_changed", "team_id", "changed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
@@ -156,7 +200,12 @@ class StageChangeRow(Base):
 
 class ActivityRow(Base):
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_rep_occurred", "rep_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activities_rep_occurred", "rep_id", "occurred_at"),
+        Index("ix_activities_team_occurred", "team_id", "occurred_at"),
+        # A company's latest activity is one step down this index (quiet deals, /pipeline).
+        Index("ix_activities_company_occurred", "company_id", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
@@ -165,7 +214,7 @@ class ActivityRow(Base):
     occurred_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text, default="")
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
-    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)
     created_at: Mapped[datetime]
 
@@ -190,6 +239,8 @@ class ReminderRow(Base):
     lease_until: Mapped[datetime | None]
     """Set while a dispatcher holds the reminder; a send not confirmed by then is retried."""
     sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    """When the dispatcher gave up on it (status ``failed``), for the managers' digests."""
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
@@ -217,6 +268,24 @@ class SchedulerTickRow(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     ticked_at: Mapped[datetime]
+
+
+class SentDigestRow(Base):
+    """Digests and agendas handed to a notifier: one per person, kind and period.
+
+    A sender inserts the row before sending and sends only if the insert took (insert or
+    skip), so when two processes find the same digest due, one of them sends it.
+    """
+
+    __tablename__ = "sent_digests"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    """``day``, ``week`` or ``agenda``."""
+    period_start: Mapped[datetime] = mapped_column(primary_key=True)
+    """The start of the period the digest covers (an agenda's: the rep's local midnight)."""
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), primary_key=True)
+    sent_at: Mapped[datetime]
 
 
 class ProcessedUpdateRow(Base):

@@ -124,9 +124,9 @@ class SqlReminderQueue:
                 .values(lease_until=at, last_error=error[:1000])
             )
 
-    async def mark_failed(self, reminder_id: int, error: str) -> None:
+    async def mark_failed(self, reminder_id: int, error: str, at: datetime) -> None:
         await self._settle(
-            [reminder_id], status=ReminderStatus.FAILED.value, last_error=error[:1000]
+            [reminder_id], status=ReminderStatus.FAILED.value, last_error=error[:1000], failed_at=at
         )
 
     async def _settle(self, reminder_ids: list[int], **values: Any) -> None:

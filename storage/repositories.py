@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from handlers.domain import (
     Activity,
@@ -28,12 +28,14 @@ from handlers.domain import (
     Role,
     Team,
 )
-from handlers.names import name_key
+from handlers.names import name_key, name_prefixes
 from handlers.ports import Clock
 from storage.models import (
     ActivityRow,
     AuditRow,
+    CompanyPrefixRow,
     CompanyRow,
+    ContactPrefixRow,
     ContactRow,
     DealRow,
     ProcessedUpdateRow,
@@ -56,7 +58,7 @@ async def team_managers(session: AsyncSession, team_id: int) -> list[Rep]:
 
 
 def team_record(row: TeamRow) -> Team:
-    return Team(row.id, row.name, row.default_hour, row.date_order)
+    return Team(row.id, row.name, row.default_hour, row.date_order, row.timezone)
 
 
 def rep_record(row: RepRow) -> Rep:
@@ -71,6 +73,7 @@ def rep_record(row: RepRow) -> Rep:
         timezone=row.timezone,
         role=Role(row.role),
         awaiting=row.awaiting,
+        draft=row.draft,
     )
 
 
@@ -122,6 +125,31 @@ def change_record(row: AuditRow) -> Change:
     )
 
 
+async def _prefix_hits(
+    session: AsyncSession,
+    owner: InstrumentedAttribute[int],
+    table: type[CompanyPrefixRow] | type[ContactPrefixRow],
+    team_id: int,
+    name: str,
+    limit: int,
+) -> dict[int, int]:
+    """The ids of the team's names sharing word prefixes with ``name``, with how many they
+    share, at most ``limit``: the most shared first, then the newest. One range of the prefix
+    index per prefix, grouped; the rows themselves are then read by primary key."""
+    prefixes = sorted(name_prefixes(name))
+    if not prefixes:
+        return {}
+    hits = func.count().label("hits")
+    rows = await session.execute(
+        select(owner, hits)
+        .where(table.team_id == team_id, table.prefix.in_(prefixes))
+        .group_by(owner)
+        .order_by(hits.desc(), owner.desc())
+        .limit(limit)
+    )
+    return {entity_id: count for entity_id, count in rows}
+
+
 class _Repository:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
@@ -133,8 +161,14 @@ class _Repository:
 
 
 class SqlTeams(_Repository):
-    async def add(self, name: str) -> Team:
-        row = TeamRow(name=name, default_hour=9, date_order="DMY", created_at=self._clock.now())
+    async def add(self, name: str, timezone: str = "UTC") -> Team:
+        row = TeamRow(
+            name=name,
+            default_hour=9,
+            date_order="DMY",
+            timezone=timezone,
+            created_at=self._clock.now(),
+        )
         await self._insert(row)
         return team_record(row)
 
@@ -190,6 +224,9 @@ class SqlReps(_Repository):
             update(RepRow).where(RepRow.id == rep_id).values(awaiting=awaiting)
         )
 
+    async def set_draft(self, rep_id: int, draft: str | None) -> None:
+        await self._session.execute(update(RepRow).where(RepRow.id == rep_id).values(draft=draft))
+
     async def managers(self, team_id: int) -> list[Rep]:
         return await team_managers(self._session, team_id)
 
@@ -203,11 +240,28 @@ class SqlCompanies(_Repository):
         )
         return company_record(row) if row else None
 
+    async def similar(self, team_id: int, name: str, limit: int) -> list[Company]:
+        hits = await _prefix_hits(
+            self._session, CompanyPrefixRow.company_id, CompanyPrefixRow, team_id, name, limit
+        )
+        if not hits:
+            return []
+        rows = await self._session.scalars(
+            select(CompanyRow).where(CompanyRow.team_id == team_id, CompanyRow.id.in_(hits))
+        )
+        return sorted(map(company_record, rows), key=lambda c: (-hits[c.id], -c.id))
+
     async def add(self, team_id: int, name: str) -> Company:
         row = CompanyRow(
             team_id=team_id, name=name, name_key=name_key(name), created_at=self._clock.now()
         )
         await self._insert(row)
+        prefixes = [
+            {"company_id": row.id, "team_id": team_id, "prefix": prefix}
+            for prefix in sorted(name_prefixes(name))
+        ]
+        if prefixes:
+            await self._session.execute(insert(CompanyPrefixRow), prefixes)
         return company_record(row)
 
     async def get(self, team_id: int, company_id: int) -> Company | None:
@@ -243,6 +297,41 @@ class SqlContacts(_Repository):
         )
         return contact_record(row) if row else None
 
+    async def similar(self, team_id: int, full_name: str, limit: int) -> list[Contact]:
+        hits = await _prefix_hits(
+            self._session, ContactPrefixRow.contact_id, ContactPrefixRow, team_id, full_name, limit
+        )
+        if not hits:
+            return []
+        rows = await self._session.scalars(
+            select(ContactRow).where(ContactRow.team_id == team_id, ContactRow.id.in_(hits))
+        )
+        return sorted(map(contact_record, rows), key=lambda c: (-hits[c.id], -c.id))
+
+    async def recent_for_rep(self, team_id: int, rep_id: int, limit: int) -> list[Contact]:
+        # The rep's activities by (rep_id, occurred_at): ix_activities_rep_occurred.
+        last_at = func.max(ActivityRow.occurred_at).label("last_at")
+        last_id = func.max(ActivityRow.id).label("last_id")
+        recent = (
+            select(ActivityRow.contact_id, last_at, last_id)
+            .where(
+                ActivityRow.rep_id == rep_id,
+                ActivityRow.team_id == team_id,
+                ActivityRow.contact_id.is_not(None),
+            )
+            .group_by(ActivityRow.contact_id)
+            .order_by(last_at.desc(), last_id.desc())
+            .limit(limit)
+            .subquery()
+        )
+        rows = await self._session.scalars(
+            select(ContactRow)
+            .join(recent, recent.c.contact_id == ContactRow.id)
+            .where(ContactRow.team_id == team_id)
+            .order_by(recent.c.last_at.desc(), recent.c.last_id.desc())
+        )
+        return [contact_record(row) for row in rows]
+
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact:
         row = ContactRow(
             team_id=team_id,
@@ -252,6 +341,12 @@ class SqlContacts(_Repository):
             created_at=self._clock.now(),
         )
         await self._insert(row)
+        prefixes = [
+            {"contact_id": row.id, "team_id": team_id, "prefix": prefix}
+            for prefix in sorted(name_prefixes(full_name))
+        ]
+        if prefixes:
+            await self._session.execute(insert(ContactPrefixRow), prefixes)
         return contact_record(row)
 
     async def set_company(self, contact_id: int, company_id: int) -> Contact:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from handlers.clock import SystemClock
 from handlers.domain import (
@@ -33,7 +33,7 @@ from handlers.domain import (
     Team,
 )
 from handlers.messages import Reply
-from handlers.names import name_key
+from handlers.names import name_key, name_prefixes
 from handlers.ports import Clock
 
 
@@ -61,6 +61,22 @@ class FakeState:
         return sum(len(table) for table in tables)
 
 
+_Named = TypeVar("_Named", Company, Contact)
+
+
+def _sharing_prefixes(
+    records: list[_Named], name: str, name_of: Callable[[_Named], str], limit: int
+) -> list[_Named]:
+    """What the SQL prefix index finds: records sharing word prefixes with ``name``, the most
+    shared first, then the newest, at most ``limit``."""
+    wanted = name_prefixes(name)
+    hits = [(len(wanted & name_prefixes(name_of(record))), record) for record in records]
+    ranked = sorted(
+        ((count, record) for count, record in hits if count), key=lambda h: (-h[0], -h[1].id)
+    )
+    return [record for _, record in ranked[:limit]]
+
+
 class _Ids:
     def __init__(self) -> None:
         self._counter = itertools.count(1)
@@ -73,8 +89,8 @@ class FakeTeams:
     def __init__(self, state: FakeState, ids: _Ids) -> None:
         self.state, self.ids = state, ids
 
-    async def add(self, name: str) -> Team:
-        team = Team(self.ids.next(), name, default_hour=9, date_order="DMY")
+    async def add(self, name: str, timezone: str = "UTC") -> Team:
+        team = Team(self.ids.next(), name, default_hour=9, date_order="DMY", timezone=timezone)
         self.state.teams[team.id] = team
         return team
 
@@ -140,6 +156,9 @@ class FakeReps:
     async def set_awaiting(self, rep_id: int, awaiting: str | None) -> None:
         self.state.reps[rep_id] = replace(self.state.reps[rep_id], awaiting=awaiting)
 
+    async def set_draft(self, rep_id: int, draft: str | None) -> None:
+        self.state.reps[rep_id] = replace(self.state.reps[rep_id], draft=draft)
+
     async def managers(self, team_id: int) -> list[Rep]:
         return [
             rep
@@ -162,6 +181,10 @@ class FakeCompanies:
             ),
             None,
         )
+
+    async def similar(self, team_id: int, name: str, limit: int) -> list[Company]:
+        companies = [c for c in self.state.companies.values() if c.team_id == team_id]
+        return _sharing_prefixes(companies, name, lambda company: company.name, limit)
 
     async def add(self, team_id: int, name: str) -> Company:
         company = Company(self.ids.next(), team_id, name)
@@ -201,6 +224,26 @@ class FakeContacts:
             ),
             None,
         )
+
+    async def similar(self, team_id: int, full_name: str, limit: int) -> list[Contact]:
+        contacts = [c for c in self.state.contacts.values() if c.team_id == team_id]
+        return _sharing_prefixes(contacts, full_name, lambda contact: contact.full_name, limit)
+
+    async def recent_for_rep(self, team_id: int, rep_id: int, limit: int) -> list[Contact]:
+        latest: dict[int, tuple[datetime, int]] = {}
+        for activity in self.state.activities.values():
+            if activity.rep_id != rep_id or activity.team_id != team_id:
+                continue
+            if activity.contact_id is None:
+                continue
+            seen = (activity.occurred_at, activity.id)
+            latest[activity.contact_id] = max(latest.get(activity.contact_id, seen), seen)
+        ranked = sorted(latest, key=lambda contact_id: latest[contact_id], reverse=True)[:limit]
+        return [
+            self.state.contacts[contact_id]
+            for contact_id in ranked
+            if self.state.contacts[contact_id].team_id == team_id
+        ]
 
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact:
         contact = Contact(self.ids.next(), team_id, full_name, company_id)

@@ -26,6 +26,7 @@ async def test_first_console_message_creates_a_one_person_team(
     (rep,) = database.state.reps.values()
     assert (rep.role, rep.timezone, rep.platform) == (Role.ADMIN, ZONE, "console")
     assert database.state.teams[rep.team_id].name == "ana's team"
+    assert database.state.teams[rep.team_id].timezone == ZONE  # digests on ana's clock
     again = await assistant.handle(console("/help"))
     assert not again.text.startswith("Hi")
     assert len(database.state.teams) == 1
@@ -307,3 +308,28 @@ async def test_a_photo_gets_told_what_the_bot_understands(assistant: Assistant) 
 
     assert reply is not None
     assert reply.text.startswith("I can't read a photo yet.")
+
+
+async def test_on_slack_commands_read_as_the_slash_command_rep_types(
+    assistant: Assistant, database: FakeDatabase
+) -> None:
+    async with database() as uow:
+        team = await uow.teams.add("Acme sales")
+        await uow.reps.add(
+            team_id=team.id, platform="slack", external_id="U1", chat_id="D1",
+            display_name="Ana", language="en", timezone=ZONE, role=Role.REP,
+        )  # fmt: skip
+        await uow.commit()
+    slack = Incoming(platform="slack", user_id="U1", chat_id="D1", text="/frobnicate")
+
+    unknown = await assistant.handle(slack)
+    help_text = await assistant.handle(replace(slack, text="/help"))
+
+    assert unknown is not None
+    assert unknown.text == "I don't know /crm frobnicate. /crm help lists what I understand."
+    assert help_text is not None
+    assert "/crm today: overdue callbacks" in help_text.text
+    assert "\n/today" not in help_text.text
+    assert texts.for_platform("see https://x.io/today on 12/03", "slack") == (
+        "see https://x.io/today on 12/03"
+    )

@@ -93,3 +93,42 @@ def test_upgrade_creates_the_folders_of_a_new_sqlite_file(tmp_path: Path) -> Non
             assert connection.scalars(select(TeamRow.id)).all() == []
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_sqlite_database_with_data_keeps_every_row(tmp_path: Path) -> None:
+    """Batch migrations rebuild tables on SQLite; rows that refer to them must survive."""
+    import sqlite3
+
+    from storage.migrate import upgrade
+
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    upgrade(url, "0001")
+    stamp = "2026-11-23 08:00:00.000000"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            f"""
+            INSERT INTO teams (id, name, default_hour, date_order, created_at)
+                VALUES (1, 'Acme sales', 9, 'DMY', '{stamp}');
+            INSERT INTO reps (id, team_id, platform, external_id, chat_id, display_name,
+                language, timezone, role, created_at)
+                VALUES (1, 1, 'console', 'ana', 'ana', 'ana', 'en', 'UTC', 'admin', '{stamp}');
+            INSERT INTO companies (id, team_id, name, name_key, created_at)
+                VALUES (1, 1, 'Northwind', 'northwind', '{stamp}');
+            INSERT INTO contacts (id, team_id, company_id, full_name, name_key, created_at)
+                VALUES (1, 1, 1, 'Sam Reed', 'sam reed', '{stamp}');
+            INSERT INTO reminders (id, team_id, rep_id, contact_id, company_id, due_at, text,
+                status, attempts, created_at)
+                VALUES (1, 1, 1, 1, 1, '{stamp}', 'call back', 'pending', 0, '{stamp}');
+            """
+        )
+
+    upgrade(url)
+
+    with sqlite3.connect(path) as connection:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("teams", "reps", "companies", "contacts", "reminders")
+        }
+        assert counts == dict.fromkeys(counts, 1)
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
