@@ -9,8 +9,10 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
@@ -24,10 +26,15 @@ from bot.service import StartupError, serve
 from bot.settings import SECRET_VARIABLES, Settings, check_timezone, local_timezone
 from handlers.assistant import CoreConfig
 from handlers.clock import SystemClock
+from handlers.digest import period_ending
+from handlers.digest_data import DigestData, DigestKind, DigestSchedule
 from handlers.domain import Recipients
+from handlers.messages import Reply
 from handlers.ports import DispatchHealth
 from handlers.reminder_card import LATE_AFTER
+from reminders.digests import compose_digest
 from storage.database import DatabaseUrlError, create_engine, describe
+from storage.digests import SqlDigestSource
 from storage.migrate import upgrade
 from storage.reminder_queue import SqlReminderQueue
 
@@ -144,14 +151,11 @@ def console(
 
 @app.command()
 def run(db: DbOption = None) -> None:
-    """Run the bot on Telegram (TELEGRAM_BOT_TOKEN) with reminders until Ctrl-C or SIGTERM."""
+    """Run the bot on Telegram (TELEGRAM_BOT_TOKEN), Slack (SLACK_BOT_TOKEN) or both, with
+    reminders, until Ctrl-C or SIGTERM."""
     settings = load_settings()
     url = db or settings.database_url
-    if settings.telegram_bot_token is None:
-        raise _fail(
-            "no chat platform is configured. Set TELEGRAM_BOT_TOKEN (the README's Telegram "
-            "section says how to get one), or try the bot in this terminal: crmbot console"
-        )
+    # serve() checks the platforms' settings before it touches the database.
     config = CoreConfig(default_timezone=settings.default_timezone or local_timezone())
     with _database_errors(url):
         try:
@@ -222,6 +226,97 @@ def parse(
         date_order=date_order,
     )
     typer.echo(json.dumps(reading, ensure_ascii=False))
+
+
+@app.command()
+def digest(
+    team: Annotated[
+        str | None,
+        typer.Option(help="The team's name (or id); may be left out when there is one team."),
+    ] = None,
+    period: Annotated[
+        str, typer.Option(help="day (the daily digest) or week (the weekly one, with KPIs).")
+    ] = "day",
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Compose it as of this moment, ISO 8601 (2026-11-23T18:00, in the team's zone "
+            "unless it has an offset); it covers the time since the digest due before it. "
+            "Default: now."
+        ),
+    ] = None,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Print the digest here instead of sending it.")
+    ] = False,
+    chart: Annotated[
+        Path | None, typer.Option(help="Write the digest's chart (PNG) to this file.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Preview a team's manager digest: print its text and write its chart, sending nothing."""
+    if period not in ("day", "week"):
+        raise typer.BadParameter("use day or week", param_hint="--period")
+    if not preview:
+        raise _fail(
+            "`crmbot run` sends the digests on their schedule; here, add --preview to print "
+            "one without sending it."
+        )
+    url = db or load_settings().database_url
+    kind = DigestKind(period)
+
+    async def make() -> tuple[DigestData, Reply]:
+        engine = create_engine(url)
+        try:
+            source = SqlDigestSource(engine)
+            schedule = _pick_team(await source.schedules(), team)
+            moment = _moment(at, schedule.timezone) if at else SystemClock().now()
+            span = period_ending(schedule, kind, moment)
+            return await compose_digest(source, schedule, kind, span, moment, chart=None)
+        finally:
+            await engine.dispose()
+
+    with _database_errors(url):
+        upgrade(url)
+        data, reply = asyncio.run(make())
+    typer.echo(reply.text)
+    if chart is not None:
+        from reminders.charts import digest_chart  # matplotlib: only when a chart is asked for
+
+        image = digest_chart(data)
+        try:
+            chart.write_bytes(image)
+        except OSError as error:
+            raise _fail(f"cannot write the chart to {chart}: {error.strerror}") from error
+        typer.echo(f"Chart: {chart} ({len(image):,} bytes, PNG).", err=True)
+
+
+def _pick_team(schedules: list[DigestSchedule], name: str | None) -> DigestSchedule:
+    listed = ", ".join(f"{s.team_name} (id {s.team_id})" for s in schedules)
+    if name is None:
+        if len(schedules) == 1:
+            return schedules[0]
+        if not schedules:
+            raise _fail("the database has no team yet.")
+        raise _fail(f"there are {len(schedules)} teams; pick one with --team NAME: {listed}.")
+    named = [s for s in schedules if s.team_name.casefold() == name.strip().casefold()]
+    if not named and name.strip().isdigit():
+        named = [s for s in schedules if s.team_id == int(name)]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids = ", ".join(str(s.team_id) for s in named)
+        raise _fail(f"{len(named)} teams are called {name!r} (ids {ids}); pass --team ID.")
+    raise _fail(f"no team is called {name!r}. Teams: {listed or 'none yet'}.")
+
+
+def _moment(text: str, timezone: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise typer.BadParameter(
+            f"cannot read {text!r} as a time; use e.g. 2026-11-23T18:00", param_hint="--at"
+        ) from error
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 @db_app.command("upgrade")

@@ -1,8 +1,9 @@
 """``crmbot run``: the bot as a service, on the chat platforms that are configured.
 
-Opens the runtime (database, migrations, the core), starts the Telegram adapter and the
-reminder dispatcher with the Telegram notifier, then runs until SIGINT or SIGTERM and shuts
-down in order: no new updates, the ones in hand finished, reminders stopped, connections closed.
+Opens the runtime (database, migrations, the core), starts the Telegram adapter, the Slack
+adapter or both, and the reminder dispatcher with a notifier that sends each rep's reminders
+through their own platform's adapter; then runs until SIGINT or SIGTERM and shuts down in
+order: reminders stopped, no new updates, the ones in hand finished, connections closed.
 """
 
 from __future__ import annotations
@@ -10,28 +11,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from aiohttp import ClientError
+from pydantic import SecretStr
+from slack_sdk.errors import SlackApiError
 from telegram.error import InvalidToken, TelegramError
 
-from bot.runtime import open_runtime
+from bot import slack as slack_adapter
+from bot import telegram as telegram_adapter
+from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
-from bot.telegram import (
-    PLATFORM,
-    TelegramAdapter,
-    TelegramNotifier,
-    Webhook,
-    build_application,
-)
+from bot.slack import HttpMode, SlackAdapter, SlackNotifier, SocketMode
+from bot.telegram import TelegramAdapter, TelegramNotifier, Webhook, build_application
 from handlers.assistant import CoreConfig
-from handlers.domain import Recipients
+from handlers.domain import Recipients, Rep
+from handlers.messages import Reply
+from handlers.ports import Notifier, Undeliverable
 
 log = logging.getLogger(__name__)
 
 REDACTED = "[redacted]"
+
+NOTHING_CONFIGURED = (
+    "no chat platform is configured: set TELEGRAM_BOT_TOKEN (README, Telegram) or "
+    "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (README, Slack), or both; "
+    "or try the bot in this terminal with `crmbot console`."
+)
 
 
 class StartupError(Exception):
@@ -68,6 +77,86 @@ def telegram_config(settings: Settings) -> TelegramConfig | None:
         api_base_url=settings.telegram_api_base_url,
         webhook=webhook,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SlackConfig:
+    bot_token: str
+    mode: SocketMode | HttpMode
+    api_base_url: str
+
+    @property
+    def describe_mode(self) -> str:
+        if isinstance(self.mode, SocketMode):
+            return "Socket Mode"
+        return f"HTTP on {self.mode.listen}:{self.mode.port}{slack_adapter.EVENTS_PATH}"
+
+
+def slack_config(settings: Settings) -> SlackConfig | None:
+    """Slack's settings, checked together; None when none of them is set.
+
+    SLACK_APP_TOKEN means Socket Mode; without it, HTTP mode, which needs the signing secret.
+    """
+    token = settings.slack_bot_token
+    app_token = settings.slack_app_token
+    secret = settings.slack_signing_secret
+    if token is None:
+        if app_token is None and secret is None:
+            return None
+        given = "SLACK_APP_TOKEN" if app_token is not None else "SLACK_SIGNING_SECRET"
+        raise StartupError(
+            f"{given} is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token "
+            "(xoxb-…, from OAuth & Permissions) as well (see README, Slack)."
+        )
+    mode: SocketMode | HttpMode
+    if app_token is not None:
+        mode = SocketMode(app_token.get_secret_value().strip())
+    elif secret is not None:
+        mode = HttpMode(
+            signing_secret=secret.get_secret_value().strip(),
+            listen=settings.slack_http_listen,
+            port=settings.slack_http_port,
+        )
+    else:
+        raise StartupError(
+            "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+            "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them (see README, Slack)."
+        )
+    return SlackConfig(
+        bot_token=token.get_secret_value().strip(),
+        mode=mode,
+        api_base_url=settings.slack_api_base_url,
+    )
+
+
+def secrets_of(settings: Settings) -> tuple[str, ...]:
+    """Every secret setting's value (tokens, signing secret), for :func:`redacted_logs`."""
+    values = (getattr(settings, name) for name in type(settings).model_fields)
+    return tuple(
+        form
+        for value in values
+        if isinstance(value, SecretStr)
+        for form in {value.get_secret_value(), value.get_secret_value().strip()}
+    )
+
+
+class PlatformNotifier:
+    """Sends each rep's messages through the notifier of the rep's own platform."""
+
+    def __init__(self, notifiers: Mapping[str, Notifier]) -> None:
+        self._notifiers = dict(notifiers)
+
+    @property
+    def platforms(self) -> frozenset[str]:
+        return frozenset(self._notifiers)
+
+    async def send(self, rep: Rep, reply: Reply) -> None:
+        notifier = self._notifiers.get(rep.platform)
+        if notifier is None:
+            raise Undeliverable(
+                f"rep {rep.id} is on {rep.platform}, which this process does not serve"
+            )
+        await notifier.send(rep, reply)
 
 
 class _Redact(logging.Filter):
@@ -126,45 +215,60 @@ async def serve(
 ) -> None:
     """Run until SIGINT/SIGTERM (or until ``stop`` is set). Raises :class:`StartupError`."""
     telegram = telegram_config(settings)
-    if telegram is None:
-        raise StartupError(
-            "no chat platform is configured: set TELEGRAM_BOT_TOKEN (see README, Telegram), "
-            "or try the bot in this terminal with `crmbot console`."
-        )
+    slack = slack_config(settings)
+    if telegram is None and slack is None:
+        raise StartupError(NOTHING_CONFIGURED)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)
     for number in signals:
         loop.add_signal_handler(number, stop.set)
-    secrets = (telegram.token, telegram.webhook.secret if telegram.webhook else "")
     try:
-        with redacted_logs(*secrets) as redact:
-            async with open_runtime(database_url, config) as runtime:
-                application = build_application(telegram.token, telegram.api_base_url)
-                adapter = TelegramAdapter(runtime.assistant, runtime.limiter, application)
+        with redacted_logs(*secrets_of(settings)) as redact:
+            async with open_runtime(database_url, config) as runtime, AsyncExitStack() as adapters:
                 try:
-                    await _start(adapter, telegram, redact)
-                    notifier = TelegramNotifier(application.bot, runtime.limiter)
-                    await runtime.start_reminders(
-                        notifier, recipients=Recipients(frozenset({PLATFORM}))
-                    )
-                    mode = f"webhook {telegram.webhook.url}" if telegram.webhook else "long polling"
+                    notifiers: dict[str, Notifier] = {}
+                    running: list[str] = []
+                    if telegram is not None:
+                        running.append(
+                            await _start_telegram(runtime, telegram, adapters, notifiers, redact)
+                        )
+                    if slack is not None:
+                        running.append(
+                            await _start_slack(runtime, slack, adapters, notifiers, redact)
+                        )
+                    # Each process delivers the reminders of the platforms it serves.
+                    notifier = PlatformNotifier(notifiers)
+                    served = Recipients(notifier.platforms)
+                    await runtime.start_reminders(notifier, recipients=served)
+                    await runtime.start_digests(notifier, recipients=served)
                     announce(
-                        f"crmbot is running on Telegram as @{application.bot.username} "
-                        f"({mode}). Ctrl-C or SIGTERM stops it."
+                        f"crmbot is running {' and '.join(running)}. Ctrl-C or SIGTERM stops it."
                     )
                     await stop.wait()
                     log.info("stopping")
                 finally:
+                    # No new reminder or digest sends while we close.
+                    await runtime.stop_digests()
                     if runtime.scheduler is not None:
-                        await runtime.scheduler.stop()  # no new reminder sends while we close
-                    await adapter.stop()
+                        await runtime.scheduler.stop()
+                # Leaving the exit stack stops the adapters: no new updates, the ones in hand
+                # finished, connections closed.
     finally:
         for number in signals:
             loop.remove_signal_handler(number)
 
 
-async def _start(adapter: TelegramAdapter, telegram: TelegramConfig, redact: _Redact) -> None:
+async def _start_telegram(
+    runtime: Runtime,
+    telegram: TelegramConfig,
+    adapters: AsyncExitStack,
+    notifiers: dict[str, Notifier],
+    redact: _Redact,
+) -> str:
+    application = build_application(telegram.token, telegram.api_base_url)
+    adapter = TelegramAdapter(runtime.assistant, runtime.limiter, application)
+    adapters.push_async_callback(adapter.stop)
     try:
         await adapter.start(telegram.webhook)
     except InvalidToken as error:
@@ -176,3 +280,56 @@ async def _start(adapter: TelegramAdapter, telegram: TelegramConfig, redact: _Re
         raise StartupError(
             f"cannot start on Telegram ({telegram.api_base_url}): {redact.clean(str(error))}"
         ) from error
+    notifiers[telegram_adapter.PLATFORM] = TelegramNotifier(application.bot, runtime.limiter)
+    mode = f"webhook {telegram.webhook.url}" if telegram.webhook else "long polling"
+    return f"on Telegram as @{application.bot.username} ({mode})"
+
+
+_REJECTED = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+
+
+async def _start_slack(
+    runtime: Runtime,
+    slack: SlackConfig,
+    adapters: AsyncExitStack,
+    notifiers: dict[str, Notifier],
+    redact: _Redact,
+) -> str:
+    adapter = SlackAdapter(
+        runtime.assistant,
+        runtime.limiter,
+        bot_token=slack.bot_token,
+        mode=slack.mode,
+        api_base_url=slack.api_base_url,
+        commands=runtime.assistant.command_names,
+    )
+    adapters.push_async_callback(adapter.stop)
+    try:
+        await adapter.start()
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "")
+        if code in _REJECTED:
+            if str(error.response.api_url).endswith("apps.connections.open"):
+                raise StartupError(
+                    f"Slack rejected SLACK_APP_TOKEN ({code}); create an app-level token with "
+                    "the connections:write scope (Basic Information, App-Level Tokens) and "
+                    "turn Socket Mode on."
+                ) from error
+            raise StartupError(
+                f"Slack rejected SLACK_BOT_TOKEN ({code}); copy the Bot User OAuth Token "
+                "again (OAuth & Permissions), or reinstall the app to the workspace."
+            ) from error
+        raise StartupError(
+            f"cannot start on Slack ({slack.api_base_url}): {redact.clean(str(error))}"
+        ) from error
+    except (ClientError, OSError, TimeoutError) as error:
+        where = slack.api_base_url
+        if isinstance(slack.mode, HttpMode) and not isinstance(error, ClientError | TimeoutError):
+            where = f"port {slack.mode.port}"
+        raise StartupError(
+            f"cannot start on Slack ({where}): {redact.clean(str(error)) or type(error).__name__}"
+        ) from error
+    notifiers[slack_adapter.PLATFORM] = SlackNotifier(adapter.client, runtime.limiter)
+    return f"on Slack as @{adapter.bot_name} in {adapter.team} ({slack.describe_mode})"

@@ -11,7 +11,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///crmbot.db"
 TELEGRAM_API = "https://api.telegram.org"
-SECRET_VARIABLES = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"})
+SLACK_API = "https://slack.com/api/"
+SECRET_VARIABLES = frozenset(
+    {
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+    }
+)
 """Settings whose values are never shown, not even in an error about them."""
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 """What Telegram accepts as a webhook secret token (setWebhook's ``secret_token``)."""
@@ -63,6 +72,34 @@ class Settings(BaseSettings):
         default=8443, ge=1, le=65535, validation_alias="TELEGRAM_WEBHOOK_PORT"
     )
 
+    # Slack (``crmbot run``): Socket Mode with SLACK_APP_TOKEN, else HTTP mode with the signing
+    # secret. The tokens and the secret are SecretStr like Telegram's.
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="SLACK_BOT_TOKEN",
+        description="the bot user OAuth token (xoxb-…); unset means no Slack",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="SLACK_APP_TOKEN",
+        description="an app-level token (xapp-…) with connections:write: turns on Socket Mode",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="SLACK_SIGNING_SECRET",
+        description="verifies HTTP mode's requests (Basic Information > Signing Secret)",
+    )
+    slack_http_listen: str = Field(
+        default="0.0.0.0",  # all interfaces: a TLS proxy in front forwards to it
+        validation_alias="SLACK_HTTP_LISTEN",
+    )
+    slack_http_port: int = Field(default=3000, ge=1, le=65535, validation_alias="SLACK_HTTP_PORT")
+    slack_api_base_url: str = Field(
+        default=SLACK_API,
+        validation_alias="SLACK_API_BASE_URL",
+        description="root of the Web API (…/api/); another one only for tests",
+    )
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
@@ -71,7 +108,13 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_bot_token", "telegram_webhook_url", "telegram_webhook_secret", mode="before"
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -84,6 +127,32 @@ class Settings(BaseSettings):
         root = _http_url(value).rstrip("/")
         # Accept the client libraries' spelling as well (…/bot, the token comes after it).
         return root.removesuffix("/bot")
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _slack_bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip().startswith("xoxb-"):
+            # Never echoed: it is a secret. The app-level token (xapp-) goes elsewhere.
+            raise ValueError(
+                "use the Bot User OAuth Token (OAuth & Permissions), which starts with xoxb-"
+            )
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _slack_app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip().startswith("xapp-"):
+            raise ValueError(
+                "use an app-level token (Basic Information > App-Level Tokens), "
+                "which starts with xapp-"
+            )
+        return value
+
+    @field_validator("slack_api_base_url")
+    @classmethod
+    def _slack_api_root(cls, value: str) -> str:
+        # The Web API's methods are relative to it: https://slack.com/api/ + chat.postMessage.
+        return _http_url(value).rstrip("/") + "/"
 
     @field_validator("telegram_webhook_url")
     @classmethod
