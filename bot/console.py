@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tempfile
+from pathlib import Path
 from typing import TextIO
 
 from handlers.assistant import Assistant
@@ -16,13 +18,28 @@ from handlers.domain import Rep
 from handlers.messages import Button, Incoming, Reply
 
 PLATFORM = "console"
+IMAGE_FOLDER = Path(tempfile.gettempdir()) / "crmbot"
+"""Where pictures sent to the console (the weekly digest's chart) are saved."""
 _PRESS = re.compile(r"^\[(\d+)\]$")
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, image_path: Path | None = None) -> str:
     lines = [reply.text]
+    if reply.image is not None:
+        saved = f", saved to {image_path}" if image_path is not None else ""
+        lines.append(f"[chart: {len(reply.image):,} bytes{saved}]")
     lines += [f"[{number}] {button.label}" for number, button in enumerate(reply.flat_buttons, 1)]
     return "\n".join(lines)
+
+
+def save_image(reply: Reply, folder: Path) -> Path | None:
+    """Write a reply's picture into ``folder`` (a terminal cannot show it); its path."""
+    if reply.image is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(reply.image_name).name
+    path.write_bytes(reply.image)
+    return path
 
 
 class ConsoleSession:
@@ -63,7 +80,8 @@ class ConsoleSession:
         """Print a reply; its buttons become the ones ``[N]`` presses."""
         if reply.buttons:
             self._buttons = reply.flat_buttons
-        print(render(reply) + ("\n" if self._spaced else ""), file=self._out, flush=True)
+        text = render(reply, save_image(reply, IMAGE_FOLDER))
+        print(text + ("\n" if self._spaced else ""), file=self._out, flush=True)
 
     async def send(self, line: str) -> None:
         """Handle one typed line and print the bot's answer."""

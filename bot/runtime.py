@@ -1,4 +1,5 @@
-"""Building the running bot: database, migrations, the core and the reminder scheduler."""
+"""Building the running bot: database, migrations, the core, the reminder scheduler and the
+digests."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from handlers.assistant import Assistant, CoreConfig
 from handlers.clock import SystemClock
 from handlers.domain import Recipients
 from handlers.ports import Clock, Notifier
+from reminders.digests import DigestPolicy, DigestScheduler, DigestSender
 from reminders.dispatcher import Dispatcher, DispatchPolicy
 from reminders.ratelimit import SendLimiter
 from reminders.scheduler import ReminderScheduler
 from storage.database import create_engine
+from storage.digests import SqlDigestSource
 from storage.migrate import upgrade
 from storage.reminder_queue import SqlReminderQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -30,9 +33,10 @@ class Runtime:
         self.limiter = SendLimiter()
         """Shared by everything that sends, so reminders and replies share one budget."""
         self.scheduler: ReminderScheduler | None = None
-        self.assistant = Assistant(
-            SqlUnitOfWorkFactory(engine, clock), clock, config, on_reminder_set=self._wake
-        )
+        self.digest_source = SqlDigestSource(engine)
+        self.digests: DigestScheduler | None = None
+        self._uow_factory = SqlUnitOfWorkFactory(engine, clock)
+        self.assistant = Assistant(self._uow_factory, clock, config, on_reminder_set=self._wake)
 
     async def start_reminders(
         self,
@@ -56,6 +60,33 @@ class Runtime:
         )
         await self.scheduler.start()
 
+    async def start_digests(
+        self,
+        notifier: Notifier,
+        *,
+        recipients: Recipients,
+        policy: DigestPolicy | None = None,
+    ) -> None:
+        """Start sending, through ``notifier``, the managers' daily and weekly digests and the
+        reps' morning agendas of ``recipients``, each when its time comes."""
+        sender = DigestSender(
+            self.digest_source,
+            notifier,
+            self.clock,
+            uow_factory=self._uow_factory,
+            limiter=self.limiter,
+            recipients=recipients,
+            policy=policy,
+        )
+        self.digests = DigestScheduler(sender)
+        await self.digests.start()
+
+    async def stop_digests(self) -> None:
+        """Stop the digests, waiting for a send under way (before the notifier closes)."""
+        if self.digests is not None:
+            await self.digests.stop()
+            self.digests = None
+
     def _wake(self, due_at: datetime) -> None:
         """A reminder was set for ``due_at``: make sure the dispatcher wakes up then."""
         if self.scheduler is not None:
@@ -75,6 +106,7 @@ async def open_runtime(
     try:
         yield runtime
     finally:
+        await runtime.stop_digests()
         if runtime.scheduler is not None:
             await runtime.scheduler.stop()
         await engine.dispose()

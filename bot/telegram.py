@@ -550,8 +550,11 @@ class TelegramNotifier:
         parts = split_text(reply.text)
         markup = keyboard(reply)
         try:
+            if reply.image is not None:
+                # The picture first: if it fails, nothing was sent and a retry repeats nothing.
+                await self._bot.send_photo(chat_id, reply.image, filename=reply.image_name)
             for index, part in enumerate(parts):
-                if index:
+                if index or reply.image is not None:
                     await self._limiter.wait(PLATFORM, rep.chat_id)
                 await self._bot.send_message(
                     chat_id,

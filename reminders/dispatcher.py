@@ -120,7 +120,7 @@ class Dispatcher:
 
     async def _fail(self, item: DueReminder, reason: str, report: DispatchReport) -> None:
         """Give up on a reminder, loudly: its team's managers hear about it."""
-        await self._queue.mark_failed(item.reminder.id, reason)
+        await self._queue.mark_failed(item.reminder.id, reason, self._clock.now())
         report.failed += 1
         report.errors.append(reason)
         log.error("reminder %s for rep %s failed: %s", item.reminder.id, item.rep.id, reason)
