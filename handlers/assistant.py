@@ -55,6 +55,7 @@ def clean_text(text: str) -> str:
     ).strip()
 
 
+_WORDLIKE = re.compile(r"[^\W_]")
 _REMINDER_BUTTON = re.compile(r"^r:(?P<action>[a-z]+):(?P<id>\d{1,18})$")
 _DEAL_BUTTON = re.compile(r"d:(?P<action>cb|lost):(?P<id>\d{1,18})")
 
@@ -141,6 +142,8 @@ class Assistant:
             if context.incoming.attachment:
                 return Reply(texts.NOT_TEXT.format(attachment=context.incoming.attachment))
             return Reply(texts.EMPTY)
+        if not _WORDLIKE.search(context.text):
+            return Reply(texts.NO_WORDS)  # "👍", "???": nothing to keep, and nothing kept
         awaiting = context.rep.awaiting
         if awaiting and not context.text.startswith("/"):
             return await self._answer(context, awaiting)

@@ -42,6 +42,10 @@ WELCOME = "Hi {name}! I'm your CRM assistant. I set up a team for you, so you ca
 
 STRANGER = "Hi! This bot keeps a sales team's CRM. Ask your team's admin for an invite to join."
 EMPTY = 'Send me what happened, e.g. "Called Ana at Acme, call back Friday". /help shows more.'
+NO_WORDS = (
+    "I read words, not only symbols. Tell me what happened, e.g. "
+    '"Called Ana at Acme, call back Friday". Nothing was saved.'
+)
 UNKNOWN_COMMAND = "I don't know {command}. /help lists what I understand."
 TOO_LONG = (
     "That message is {length:,} characters long; I take up to {limit:,}. "

@@ -333,3 +333,17 @@ async def test_on_slack_commands_read_as_the_slash_command_rep_types(
     assert texts.for_platform("see https://x.io/today on 12/03", "slack") == (
         "see https://x.io/today on 12/03"
     )
+
+
+@pytest.mark.parametrize("text", ["👍", "😀😀😀 🎉", "???!!!", "…", "☎️ → ✅"])
+async def test_symbols_alone_get_a_clear_answer_and_store_nothing(
+    assistant: Assistant, database: FakeDatabase, text: str
+) -> None:
+    await assistant.handle(console("/help"))
+    before = database.state.row_count()
+
+    reply = await assistant.handle(console(text))
+
+    assert reply is not None
+    assert reply.text == texts.NO_WORDS
+    assert database.state.row_count() == before
