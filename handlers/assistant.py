@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers import agenda, texts
+from handlers import agenda, recall, texts
 from handlers.capture import read_message
 from handlers.corrections import (
     AWAITING_CONTACT,
@@ -22,6 +22,7 @@ from handlers.corrections import (
     WHICH_BUTTON,
     Corrections,
 )
+from handlers.digest_settings import digests_command
 from handlers.domain import Rep, Role, Team
 from handlers.log_flow import AWAITING_LOG, LOG_BUTTON, GuidedLog
 from handlers.messages import Incoming, Reply
@@ -93,6 +94,13 @@ class Assistant:
             "pipeline": Assistant._pipeline,
             "log": Assistant._log,
             "cancel": Assistant._cancel,
+            "history": lambda _, context, args: recall.history(
+                context.uow, context.rep, clock.now(), args
+            ),
+            "find": lambda _, context, args: recall.find(
+                context.uow, context.rep, clock.now(), args
+            ),
+            "digests": lambda self, context, args: digests_command(context.uow, context.rep, args),
         }
 
     async def handle(self, incoming: Incoming) -> Reply | None:
@@ -216,6 +224,9 @@ class Assistant:
             return await self._deal_button(
                 context, deal_button.group("action"), int(deal_button.group("id"))
             )
+        history = await recall.press(context.uow, context.rep, self._clock.now(), payload)
+        if history is not None:
+            return history
         match = _REMINDER_BUTTON.match(payload)
         if match is None:
             return Reply(texts.UNKNOWN_BUTTON)

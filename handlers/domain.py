@@ -81,6 +81,14 @@ class Team:
     """How numeric dates are read: ``DMY`` for most of the world, ``MDY`` for en-US."""
     timezone: str = "UTC"
     """The team's clock, for its digests (each rep has their own for everything else)."""
+    daily_digest_at: str = "18:00"
+    """``HH:MM``: the managers' daily digest, on weekdays, on the team's clock."""
+    weekly_digest_at: str = "MON 08:00"
+    """``DDD HH:MM``: the managers' weekly digest, on the team's clock."""
+    agenda_at: str = "08:30"
+    """``HH:MM``: each rep's morning agenda, on the rep's own clock."""
+    digests_enabled: bool = True
+    """Whether the managers get the daily and weekly digests (agendas go out regardless)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,3 +228,12 @@ class DealLine:
     owner_name: str
     last_activity_at: datetime | None
     next_callback_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityLine:
+    """An activity with the names of whom it was with, for search results."""
+
+    activity: Activity
+    contact_name: str | None
+    company_name: str | None

@@ -17,6 +17,7 @@ from handlers.digest_data import AgendaWindow, DigestData, DigestKind, DigestSch
 from handlers.domain import (
     Activity,
     ActivityKind,
+    ActivityLine,
     Change,
     Company,
     Contact,
@@ -71,6 +72,20 @@ class TeamRepository(Protocol):
     async def add(self, name: str, timezone: str = "UTC") -> Team: ...
 
     async def get(self, team_id: int) -> Team | None: ...
+
+    async def set_digest_settings(
+        self,
+        team_id: int,
+        *,
+        timezone: str,
+        daily_digest_at: str,
+        weekly_digest_at: str,
+        agenda_at: str,
+        digests_enabled: bool,
+    ) -> Team:
+        """Store the team's digest settings (already checked by the core); the team as it is
+        now. The scheduler reads them from the same row at its next minute."""
+        ...
 
 
 class RepRepository(Protocol):
@@ -292,6 +307,52 @@ class DealRepository(Protocol):
         ...
 
 
+class RecallRepository(Protocol):
+    """Reads for /history and /find: bounded, team-scoped queries (``rep_id`` None: anyone's).
+
+    ``about`` methods take exactly one of ``contact_id`` and ``company_id``. ``needle`` is
+    folded by the caller as :func:`handlers.names.name_key` folds names.
+    """
+
+    async def contacts_at(self, team_id: int, company_id: int, limit: int) -> list[Contact]:
+        """The company's contacts, by name; at most ``limit``."""
+        ...
+
+    async def activities_about(
+        self,
+        team_id: int,
+        *,
+        contact_id: int | None,
+        company_id: int | None,
+        rep_id: int | None,
+        kind: ActivityKind | None,
+        limit: int,
+    ) -> list[Activity]:
+        """Activities with the contact (or the company), of ``kind`` if given, newest first."""
+        ...
+
+    async def next_callback(
+        self, team_id: int, *, contact_id: int | None, company_id: int | None, rep_id: int | None
+    ) -> Reminder | None:
+        """The earliest open reminder about the contact (or the company), overdue ones too."""
+        ...
+
+    async def find_contacts(self, team_id: int, needle: str, limit: int) -> list[Contact]:
+        """The team's contacts whose folded name contains ``needle``, by name."""
+        ...
+
+    async def find_companies(self, team_id: int, needle: str, limit: int) -> list[Company]:
+        """The team's companies whose folded name contains ``needle``, by name."""
+        ...
+
+    async def find_activities(
+        self, team_id: int, rep_id: int | None, needles: Sequence[str], limit: int
+    ) -> list[ActivityLine]:
+        """Activities whose lower-cased text contains any of ``needles`` (already lower-case),
+        newest first, with whom they were with."""
+        ...
+
+
 class AuditLog(Protocol):
     async def record(
         self,
@@ -330,6 +391,7 @@ class UnitOfWork(Protocol):
     activities: ActivityRepository
     reminders: ReminderRepository
     deals: DealRepository
+    recall: RecallRepository
     audit: AuditLog
     updates: UpdateLog
 

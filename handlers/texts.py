@@ -36,6 +36,9 @@ Commands:
 /today: overdue callbacks, today's, and the next few coming up
 /reminders: all your open reminders, to move or cancel
 /pipeline: open deals by stage, and the ones gone quiet
+/history Sam Reed: who they are, notes, the open deal, last activities, next callback
+/find fishing: contacts, companies and notes with a word in them
+/digests: when the team's digests and agendas go out (managers change them)
 /help: this message"""
 
 WELCOME = "Hi {name}! I'm your CRM assistant. I set up a team for you, so you can start now.\n\n"
@@ -54,6 +57,13 @@ TOO_LONG = (
 NOT_TEXT = (
     "I can't read a {attachment} yet. Tell me what happened in words, "
     'e.g. "Called Ana at Acme, call back Friday".'
+)
+HISTORY_USAGE = (
+    "Whose history? Type a contact or a company after the command: /history Sam Reed, "
+    "/history Northwind."
+)
+FIND_USAGE = (
+    "What should I look for? Type a word or two after the command: /find fishing, /find Popescu."
 )
 UNKNOWN_BUTTON = "That button is no longer active. Nothing was changed."
 FAILED = "Sorry, something went wrong on my side and nothing was saved. Please try again."

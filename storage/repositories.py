@@ -58,7 +58,17 @@ async def team_managers(session: AsyncSession, team_id: int) -> list[Rep]:
 
 
 def team_record(row: TeamRow) -> Team:
-    return Team(row.id, row.name, row.default_hour, row.date_order, row.timezone)
+    return Team(
+        id=row.id,
+        name=row.name,
+        default_hour=row.default_hour,
+        date_order=row.date_order,
+        timezone=row.timezone,
+        daily_digest_at=row.daily_digest_at,
+        weekly_digest_at=row.weekly_digest_at,
+        agenda_at=row.agenda_at,
+        digests_enabled=row.digests_enabled,
+    )
 
 
 def rep_record(row: RepRow) -> Rep:
@@ -175,6 +185,25 @@ class SqlTeams(_Repository):
     async def get(self, team_id: int) -> Team | None:
         row = await self._session.get(TeamRow, team_id)
         return team_record(row) if row else None
+
+    async def set_digest_settings(
+        self,
+        team_id: int,
+        *,
+        timezone: str,
+        daily_digest_at: str,
+        weekly_digest_at: str,
+        agenda_at: str,
+        digests_enabled: bool,
+    ) -> Team:
+        row = await self._session.get_one(TeamRow, team_id)
+        row.timezone = timezone
+        row.daily_digest_at = daily_digest_at
+        row.weekly_digest_at = weekly_digest_at
+        row.agenda_at = agenda_at
+        row.digests_enabled = digests_enabled
+        await self._session.flush()
+        return team_record(row)
 
 
 class SqlReps(_Repository):

@@ -14,12 +14,14 @@ from handlers.ports import (
     CompanyRepository,
     ContactRepository,
     DealRepository,
+    RecallRepository,
     ReminderRepository,
     RepRepository,
     TeamRepository,
     UpdateLog,
 )
 from storage.deals import SqlDeals
+from storage.recall import SqlRecall
 from storage.repositories import (
     SqlActivities,
     SqlAudit,
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
     activities: ActivityRepository
     reminders: ReminderRepository
     deals: DealRepository
+    recall: RecallRepository
     audit: AuditLog
     updates: UpdateLog
 
@@ -58,6 +61,7 @@ class SqlUnitOfWork:
         self.activities = SqlActivities(session, self._clock)
         self.reminders = SqlReminders(session, self._clock)
         self.deals = SqlDeals(session, self._clock)
+        self.recall = SqlRecall(session, self._clock)
         self.audit = SqlAudit(session, self._clock)
         self.updates = SqlUpdateLog(session, self._clock)
         return self

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +19,7 @@ from handlers.clock import SystemClock
 from handlers.domain import (
     Activity,
     ActivityKind,
+    ActivityLine,
     Change,
     Company,
     Contact,
@@ -96,6 +97,27 @@ class FakeTeams:
 
     async def get(self, team_id: int) -> Team | None:
         return self.state.teams.get(team_id)
+
+    async def set_digest_settings(
+        self,
+        team_id: int,
+        *,
+        timezone: str,
+        daily_digest_at: str,
+        weekly_digest_at: str,
+        agenda_at: str,
+        digests_enabled: bool,
+    ) -> Team:
+        team = replace(
+            self.state.teams[team_id],
+            timezone=timezone,
+            daily_digest_at=daily_digest_at,
+            weekly_digest_at=weekly_digest_at,
+            agenda_at=agenda_at,
+            digests_enabled=digests_enabled,
+        )
+        self.state.teams[team_id] = team
+        return team
 
 
 class FakeReps:
@@ -546,6 +568,95 @@ class FakeDeals:
         return sorted(lines, key=lambda line: (line.owner_name, line.deal.id))
 
 
+def _about(record: Activity | Reminder, contact_id: int | None, company_id: int | None) -> bool:
+    if (contact_id is None) == (company_id is None):
+        raise ValueError("give exactly one of contact_id and company_id")
+    if contact_id is not None:
+        return record.contact_id == contact_id
+    return record.company_id == company_id
+
+
+class FakeRecall:
+    """storage.recall's rules: name_key containment for names, lower() containment for
+    activity text (no accent folding there, as in SQL)."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    async def contacts_at(self, team_id: int, company_id: int, limit: int) -> list[Contact]:
+        found = [
+            c for c in self.state.contacts.values()
+            if c.team_id == team_id and c.company_id == company_id
+        ]  # fmt: skip
+        return sorted(found, key=lambda c: (name_key(c.full_name), c.id))[:limit]
+
+    async def activities_about(
+        self,
+        team_id: int,
+        *,
+        contact_id: int | None,
+        company_id: int | None,
+        rep_id: int | None,
+        kind: ActivityKind | None,
+        limit: int,
+    ) -> list[Activity]:
+        found = [
+            a for a in self.state.activities.values()
+            if a.team_id == team_id and _about(a, contact_id, company_id)
+            and (rep_id is None or a.rep_id == rep_id) and (kind is None or a.kind == kind)
+        ]  # fmt: skip
+        return sorted(found, key=lambda a: (a.occurred_at, a.id), reverse=True)[:limit]
+
+    async def next_callback(
+        self, team_id: int, *, contact_id: int | None, company_id: int | None, rep_id: int | None
+    ) -> Reminder | None:
+        found = [
+            r for r in self.state.reminders.values()
+            if r.team_id == team_id and r.status.is_open and _about(r, contact_id, company_id)
+            and (rep_id is None or r.rep_id == rep_id)
+        ]  # fmt: skip
+        return min(found, key=lambda r: (r.due_at, r.id), default=None)
+
+    async def find_contacts(self, team_id: int, needle: str, limit: int) -> list[Contact]:
+        found = [
+            c for c in self.state.contacts.values()
+            if c.team_id == team_id and needle in name_key(c.full_name)
+        ]  # fmt: skip
+        return sorted(found, key=lambda c: (name_key(c.full_name), c.id))[:limit]
+
+    async def find_companies(self, team_id: int, needle: str, limit: int) -> list[Company]:
+        found = [
+            c for c in self.state.companies.values()
+            if c.team_id == team_id and needle in name_key(c.name)
+        ]  # fmt: skip
+        return sorted(found, key=lambda c: (name_key(c.name), c.id))[:limit]
+
+    async def find_activities(
+        self, team_id: int, rep_id: int | None, needles: Sequence[str], limit: int
+    ) -> list[ActivityLine]:
+        found = sorted(
+            (
+                a for a in self.state.activities.values()
+                if a.team_id == team_id and (rep_id is None or a.rep_id == rep_id)
+                and any(needle in a.text.lower() for needle in needles)
+            ),
+            key=lambda a: (a.occurred_at, a.id),
+            reverse=True,
+        )[:limit]  # fmt: skip
+        lines = []
+        for activity in found:
+            contact = self.state.contacts.get(activity.contact_id or 0)
+            company = self.state.companies.get(activity.company_id or 0)
+            lines.append(
+                ActivityLine(
+                    activity,
+                    contact.full_name if contact else None,
+                    company.name if company else None,
+                )
+            )
+        return lines
+
+
 class FakeAudit:
     def __init__(self, state: FakeState, clock: Clock) -> None:
         self.state, self.clock = state, clock
@@ -618,6 +729,7 @@ class FakeUnitOfWork:
         self.activities = FakeActivities(self._working, ids)
         self.reminders = FakeReminders(self._working, ids)
         self.deals = FakeDeals(self._working, ids)
+        self.recall = FakeRecall(self._working)
         self.audit = FakeAudit(self._working, self._database.clock)
         self.updates = FakeUpdateLog(self._working)
         self._database.opened += 1
