@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.exc import DBAPIError
 
 from bot.console import PLATFORM, ConsoleNotifier, ConsoleSession, read_lines
+from bot.demo import DEMO_TEAM, DemoError, DemoSummary, seed_demo
 from bot.parsing import ParseInputError, local_now, parse_batch, parse_one
 from bot.runtime import open_runtime
 from bot.service import StartupError, serve
@@ -317,6 +319,49 @@ def _moment(text: str, timezone: str) -> datetime:
             f"cannot read {text!r} as a time; use e.g. 2026-11-23T18:00", param_hint="--at"
         ) from error
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    team: Annotated[str, typer.Option(help="The demo team's name.")] = DEMO_TEAM,
+) -> None:
+    """Seed a demo team (a manager, 4 reps, 3 weeks of work) to try digests and /pipeline on."""
+    url = db or load_settings().database_url
+    name = team.strip()
+    if not name:
+        raise typer.BadParameter("give the team a name", param_hint="--team")
+    where = f" --db {shlex.quote(db)}" if db else ""
+    preview = (
+        f"crmbot digest --team {shlex.quote(name)} --period week --preview --chart chart.png"
+        + where
+    )
+
+    async def seed() -> DemoSummary:
+        engine = create_engine(url)
+        try:
+            return await seed_demo(engine, name, SystemClock().now())
+        finally:
+            await engine.dispose()
+
+    with _database_errors(url):
+        upgrade(url)
+        try:
+            summary = asyncio.run(seed())
+        except DemoError as error:
+            raise _fail(
+                f"{error} to {describe(url)}. Preview it with: {preview}; "
+                "or seed another with --team NAME."
+            ) from error
+    for line in summary.lines():
+        typer.echo(line)
+    typer.echo(f"Database: {describe(url)}")
+    typer.echo("\nPreview this week's digest (text here, chart into chart.png):")
+    typer.echo(f"  {preview}")
+    typer.echo("The last full week, as the weekly digest was sent on Monday morning:")
+    typer.echo(f"  {preview} --at {summary.last_weekly_at}")
+    typer.echo("Chat as the manager:")
+    typer.echo(f"  crmbot console --user {summary.manager_user}{where}")
 
 
 @db_app.command("upgrade")
