@@ -90,3 +90,19 @@ async def _today(uow: UnitOfWork, rep: Rep, now: datetime) -> tuple[str, list[Re
     elif not due and not upcoming:
         lines.append('Nothing planned either. Try: "Called Ana at Acme, call back Friday".')
     return "\n".join(lines), due
+
+
+async def switch(uow: UnitOfWork, rep: Rep, args: str) -> Reply:
+    """``/agenda``, ``/agenda off``, ``/agenda on``: the rep's own morning agenda."""
+    choice = args.strip().lower()
+    if choice in ("off", "on"):
+        enabled = choice == "on"
+        if enabled != rep.agenda_enabled:
+            await uow.reps.set_agenda(rep.id, enabled)
+        if enabled:
+            return Reply("☀️ Morning agenda on: your callbacks for the day, each working morning.")
+        return Reply("Morning agenda off. /today still shows your day; /agenda on brings it back.")
+    if choice:
+        return Reply("Say /agenda on or /agenda off.")
+    state = "on" if rep.agenda_enabled else "off"
+    return Reply(f"Your morning agenda is {state}. /agenda on or /agenda off changes it.")

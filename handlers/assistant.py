@@ -92,6 +92,7 @@ class Assistant:
             "today": Assistant._today,
             "reminders": Assistant._reminders,
             "pipeline": Assistant._pipeline,
+            "agenda": Assistant._agenda,
             "log": Assistant._log,
             "cancel": Assistant._cancel,
             "history": lambda _, context, args: recall.history(
@@ -272,6 +273,9 @@ class Assistant:
         if team is None:  # a rep's team is a foreign key; this is a broken database
             raise LookupError(f"team {context.rep.team_id} of rep {context.rep.id} is missing")
         return team
+
+    async def _agenda(self, context: _Context, args: str) -> Reply:
+        return await agenda.switch(context.uow, context.rep, args)
 
     async def _pipeline(self, context: _Context, args: str) -> Reply:
         return await pipeline(context.uow, context.rep, self._clock.now())

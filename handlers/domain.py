@@ -106,6 +106,8 @@ class Rep:
     """What the rep's next typed message answers (e.g. a time for a reminder), if anything."""
     draft: str | None = None
     """What the rep has entered so far in a guided entry (``/log``), as the core wrote it."""
+    agenda_enabled: bool = True
+    """Whether the rep gets the morning agenda."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ Commands:
 /today: overdue callbacks, today's, and the next few coming up
 /reminders: all your open reminders, to move or cancel
 /pipeline: open deals by stage, and the ones gone quiet
+/agenda off: no morning agenda for you (/agenda on brings it back)
 /history Sam Reed: who they are, notes, the open deal, last activities, next callback
 /find fishing: contacts, companies and notes with a word in them
 /digests: when the team's digests and agendas go out (managers change them)

@@ -428,6 +428,7 @@ class SqlDigestSource:
                     RepRow.timezone == window.timezone,
                     TeamRow.agenda_at == window.agenda_at,
                     RepRow.created_at <= window.slot,
+                    RepRow.agenda_enabled.is_(True),
                     exists().where(*due),
                     ~sent,
                 )

@@ -113,6 +113,8 @@ class RepRow(Base):
     awaiting: Mapped[str | None] = mapped_column(String(100))
     """What the rep's next typed message answers, while the bot waits for one."""
     draft: Mapped[str | None] = mapped_column(Text)
+    agenda_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Whether the rep wants the morning agenda (``/agenda off`` turns it off)."""
     """A guided entry (``/log``) in progress: what the rep entered so far, written by the core."""
     created_at: Mapped[datetime]
 

@@ -84,6 +84,7 @@ def rep_record(row: RepRow) -> Rep:
         role=Role(row.role),
         awaiting=row.awaiting,
         draft=row.draft,
+        agenda_enabled=row.agenda_enabled,
     )
 
 
@@ -255,6 +256,11 @@ class SqlReps(_Repository):
 
     async def set_draft(self, rep_id: int, draft: str | None) -> None:
         await self._session.execute(update(RepRow).where(RepRow.id == rep_id).values(draft=draft))
+
+    async def set_agenda(self, rep_id: int, enabled: bool) -> None:
+        await self._session.execute(
+            update(RepRow).where(RepRow.id == rep_id).values(agenda_enabled=enabled)
+        )
 
     async def managers(self, team_id: int) -> list[Rep]:
         return await team_managers(self._session, team_id)

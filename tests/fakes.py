@@ -181,6 +181,9 @@ class FakeReps:
     async def set_draft(self, rep_id: int, draft: str | None) -> None:
         self.state.reps[rep_id] = replace(self.state.reps[rep_id], draft=draft)
 
+    async def set_agenda(self, rep_id: int, enabled: bool) -> None:
+        self.state.reps[rep_id] = replace(self.state.reps[rep_id], agenda_enabled=enabled)
+
     async def managers(self, team_id: int) -> list[Rep]:
         return [
             rep

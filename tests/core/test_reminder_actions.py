@@ -175,3 +175,23 @@ async def test_another_reps_reminder_cannot_be_touched(
     assert colleague.text == texts.UNKNOWN_BUTTON
     assert stranger.text.endswith(texts.UNKNOWN_BUTTON)  # eve's first message: a welcome too
     assert database.state.reminders[reminder_id].status is ReminderStatus.PENDING
+
+
+async def test_a_rep_turns_the_morning_agenda_off_and_on(
+    assistant: Assistant, database: FakeDatabase
+) -> None:
+    await assistant.handle(console("/start"))
+    (rep_id,) = database.state.reps
+
+    off = await assistant.handle(console("/agenda off"))
+    assert off is not None
+    assert off.text.startswith("Morning agenda off.")
+    assert database.state.reps[rep_id].agenda_enabled is False
+    state = await assistant.handle(console("/agenda"))
+    assert state is not None
+    assert state.text.startswith("Your morning agenda is off.")
+    assert (await assistant.handle(console("/agenda maybe"))).text == (  # type: ignore[union-attr]
+        "Say /agenda on or /agenda off."
+    )
+    await assistant.handle(console("/agenda on"))
+    assert database.state.reps[rep_id].agenda_enabled is True

@@ -361,6 +361,26 @@ async def test_on_a_weekend_only_a_callback_due_that_day_brings_an_agenda(
     assert notifier.names() == ["Dan"]
 
 
+async def test_a_rep_who_turned_the_agenda_off_gets_none(
+    teams: Teams,
+    seed: Seed,
+    sender: DigestSender,
+    notifier: Recorder,
+    clock: FixedClock,
+    engine: AsyncEngine,
+) -> None:
+    await seed.reminder(teams.acme, teams.ana, local(23, "11:00"))
+    await seed.reminder(teams.acme, teams.dan, local(23, "11:00"))
+    async with SqlUnitOfWorkFactory(engine, clock)() as uow:
+        await uow.reps.set_agenda(teams.ana, False)
+        await uow.commit()
+
+    at(clock, local(23, "08:30"))
+    await sender.run(AGENDA)
+
+    assert notifier.names() == ["Dan"]
+
+
 async def test_no_agenda_after_its_grace(
     teams: Teams, seed: Seed, sender: DigestSender, notifier: Recorder, clock: FixedClock
 ) -> None:
