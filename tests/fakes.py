@@ -223,11 +223,12 @@ class FakeCompanies:
     async def delete_unused(self, team_id: int, company_id: int) -> bool:
         if await self.get(team_id, company_id) is None:
             return False
-        # Any reference blocks the delete, as the SQL foreign keys would (the fake has no deals).
-        records: list[Contact | Activity | Reminder] = [
+        # Any reference blocks the delete, as the SQL foreign keys would.
+        records: list[Contact | Activity | Reminder | Deal] = [
             *self.state.contacts.values(),
             *self.state.activities.values(),
             *self.state.reminders.values(),
+            *self.state.deals.values(),
         ]
         if any(record.company_id == company_id for record in records):
             return False
