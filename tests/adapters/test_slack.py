@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -28,9 +26,9 @@ from handlers.assistant import CoreConfig
 from handlers.clock import FixedClock
 from handlers.domain import Rep, Role
 from handlers.messages import Button, Incoming, Reply
-from reminders.ratelimit import SendLimiter
 from storage.database import create_engine
 from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.adapters.doubles import BookingLimiter, SpyCore, free_port
 from tests.adapters.fake_slack import (
     ANA,
     ANA_DM,
@@ -52,42 +50,6 @@ from tests.adapters.fake_slack import (
 ZONE = "Europe/Bucharest"
 WAIT = 10.0
 """Seconds any one expected thing may take at most."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class BookingLimiter(SendLimiter):
-    """The real limiter, recording each booked slot; its sleeps are recorded, not slept."""
-
-    def __init__(self) -> None:
-        super().__init__(sleep=self._sleep)
-        self.booked: list[tuple[str, str]] = []
-        self.slept: list[float] = []
-
-    async def wait(self, platform: str, chat_id: str) -> None:
-        self.booked.append((platform, chat_id))
-        await super().wait(platform, chat_id)
-
-    async def _sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-
-class SpyCore:
-    """The real core, with every Incoming it was given kept for the test to read."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.seen: list[Incoming] = []
-
-    async def handle(self, incoming: Incoming) -> Reply | None:
-        self.seen.append(incoming)
-        reply: Reply | None = await self.inner.handle(incoming)
-        return reply
 
 
 @dataclass

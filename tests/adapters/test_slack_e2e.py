@@ -29,6 +29,7 @@ from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.adapters import botapi
+from tests.adapters.doubles import free_port
 from tests.adapters.fake_botapi import FakeBotApi
 from tests.adapters.fake_slack import (
     ANA,
@@ -46,13 +47,6 @@ from tests.adapters.fake_slack import (
 CRMBOT = Path(sys.executable).with_name("crmbot")
 WAIT = 20.0
 """Seconds each step may take at most."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def seed(url: str) -> tuple[int, int]:

@@ -40,7 +40,6 @@ from handlers.clock import FixedClock
 from handlers.domain import Rep, Role
 from handlers.messages import Button, Incoming, Reply
 from handlers.ports import RetryLater, Undeliverable
-from reminders.ratelimit import SendLimiter
 from storage.database import create_engine
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.adapters.botapi import (
@@ -59,38 +58,10 @@ from tests.adapters.botapi import (
     callback,
     message,
 )
+from tests.adapters.doubles import BookingLimiter, SpyCore
 
 ZONE = "Europe/Bucharest"
 ANA_CHAT = ANA["id"]
-
-
-class BookingLimiter(SendLimiter):
-    """The real limiter, recording each booked slot; its sleeps are recorded, not slept."""
-
-    def __init__(self) -> None:
-        super().__init__(sleep=self._sleep)
-        self.booked: list[tuple[str, str]] = []
-        self.slept: list[float] = []
-
-    async def wait(self, platform: str, chat_id: str) -> None:
-        self.booked.append((platform, chat_id))
-        await super().wait(platform, chat_id)
-
-    async def _sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-
-class SpyCore:
-    """The real core, with every Incoming it was given kept for the test to read."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.seen: list[Incoming] = []
-
-    async def handle(self, incoming: Incoming) -> Reply | None:
-        self.seen.append(incoming)
-        reply: Reply | None = await self.inner.handle(incoming)
-        return reply
 
 
 class CannedCore:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 
@@ -11,6 +10,7 @@ from bot.telegram import TelegramAdapter, Webhook, build_application
 from handlers.messages import Incoming, Reply
 from reminders.ratelimit import SendLimiter
 from tests.adapters.botapi import ANA, TOKEN, BotApi, RecordingRequest, message
+from tests.adapters.doubles import free_port
 
 SECRET = "s3cret-Token_for-tests"
 
@@ -22,13 +22,6 @@ class EchoCore:
     async def handle(self, incoming: Incoming) -> Reply | None:
         self.seen.append(incoming)
         return Reply(f"got: {incoming.text}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def test_the_webhook_takes_only_requests_with_the_secret_token() -> None:
