@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -84,6 +85,11 @@ def configure_sqlite(dbapi_connection: Any, connection_record: Any = None) -> No
 
 def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def conflict_insert(backend: str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT DO NOTHING / DO UPDATE, in the backend's dialect."""
+    return postgresql.insert(table) if backend == "postgresql" else sqlite.insert(table)
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, delete, func, select, type_coerce
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import aliased
 
 from handlers.domain import Deal, DealLine, ReminderStatus, Stage
@@ -16,7 +16,7 @@ from storage.models import (
     ReminderRow,
     RepRow,
     StageChangeRow,
-    UTCDateTime,
+    as_utc,
 )
 from storage.repositories import _Repository
 
@@ -166,13 +166,13 @@ class SqlDeals(_Repository):
         self, team_id: int, owner_rep_id: int | None, now: datetime
     ) -> list[DealLine]:
         last_activity = (
-            select(ActivityRow.company_id, _utc(func.max(ActivityRow.occurred_at)).label("at"))
+            select(ActivityRow.company_id, as_utc(func.max(ActivityRow.occurred_at)).label("at"))
             .where(ActivityRow.team_id == team_id)
             .group_by(ActivityRow.company_id)
             .subquery()
         )
         next_callback = (
-            select(ReminderRow.company_id, _utc(func.min(ReminderRow.due_at)).label("at"))
+            select(ReminderRow.company_id, as_utc(func.min(ReminderRow.due_at)).label("at"))
             .where(
                 ReminderRow.team_id == team_id,
                 ReminderRow.status.in_(_OPEN_REMINDERS),
@@ -200,8 +200,3 @@ class SqlDeals(_Repository):
             DealLine(deal_record(deal), company, owner_name, last, upcoming)
             for deal, company, owner_name, last, upcoming in rows
         ]
-
-
-def _utc(aggregate: ColumnElement[datetime]) -> ColumnElement[datetime]:
-    """max()/min() lose the column type on SQLite; keep reading them as aware UTC."""
-    return type_coerce(aggregate, UTCDateTime())

@@ -22,7 +22,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -52,7 +51,8 @@ from handlers.domain import (
     Role,
     Stage,
 )
-from storage.deals import _utc, deal_record
+from storage.database import conflict_insert
+from storage.deals import deal_record
 from storage.models import (
     ActivityRow,
     CompanyRow,
@@ -63,6 +63,7 @@ from storage.models import (
     SentDigestRow,
     StageChangeRow,
     TeamRow,
+    as_utc,
 )
 from storage.repositories import rep_record
 
@@ -222,7 +223,7 @@ class SqlDigestSource:
         self, session: AsyncSession, team_id: int, now: datetime
     ) -> tuple[OverdueCallbacks, ...]:
         rows = await session.execute(
-            select(ReminderRow.rep_id, func.count(), _utc(func.min(ReminderRow.due_at)))
+            select(ReminderRow.rep_id, func.count(), as_utc(func.min(ReminderRow.due_at)))
             .where(
                 ReminderRow.team_id == team_id,
                 ReminderRow.status.in_(_OPEN_REMINDERS),
@@ -253,14 +254,14 @@ class SqlDigestSource:
         companies = select(DealRow.company_id).where(idle, DealRow.company_id.is_not(None))
         # Per deal, one step down the (company_id, occurred_at) index: not an aggregate over
         # the companies' whole history.
-        last_activity = _utc(
+        last_activity = as_utc(
             select(func.max(ActivityRow.occurred_at))
             .where(ActivityRow.company_id == DealRow.company_id)
             .correlate(DealRow)
             .scalar_subquery()
         )
         next_callback = (
-            select(ReminderRow.company_id, _utc(func.min(ReminderRow.due_at)).label("at"))
+            select(ReminderRow.company_id, as_utc(func.min(ReminderRow.due_at)).label("at"))
             .where(
                 ReminderRow.team_id == team_id,
                 ReminderRow.status.in_(_OPEN_REMINDERS),
@@ -445,9 +446,8 @@ class SqlDigestSource:
     async def claim(
         self, team_id: int, rep_id: int, kind: DigestKind, period_start: datetime, at: datetime
     ) -> bool:
-        dialect = postgresql if self._dialect == "postgresql" else sqlite
         statement = (
-            dialect.insert(SentDigestRow)
+            conflict_insert(self._dialect, SentDigestRow)
             .values(
                 team_id=team_id,
                 rep_id=rep_id,

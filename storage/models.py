@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     DateTime,
     Dialect,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     true,
+    type_coerce,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -51,6 +53,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def as_utc(expression: Any) -> ColumnElement[datetime]:
+    """An aggregate or CASE over UTC datetimes, still read back as aware UTC.
+
+    min(), max() and CASE lose the column's type, and on SQLite the value then comes back as
+    text; coercing keeps :class:`UTCDateTime` on it.
+    """
+    return type_coerce(expression, UTCDateTime())
 
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets 64-bit keys.

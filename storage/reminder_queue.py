@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, type_coerce, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from handlers.domain import Activity, DueReminder, Recipients, ReminderStatus, Rep
 from handlers.ports import DispatchHealth
+from storage.database import conflict_insert
 from storage.models import (
     ActivityRow,
     CompanyRow,
@@ -28,7 +28,7 @@ from storage.models import (
     ReminderRow,
     RepRow,
     SchedulerTickRow,
-    UTCDateTime,
+    as_utc,
 )
 from storage.repositories import activity_record, reminder_record, rep_record, team_managers
 
@@ -145,9 +145,7 @@ class SqlReminderQueue:
             else_=ReminderRow.due_at,
         )
         # The CASE loses the column type; coerce so SQLite's text comes back as aware UTC.
-        query = select(type_coerce(func.min(claimable_at), UTCDateTime())).where(
-            ReminderRow.status == _PENDING
-        )
+        query = select(as_utc(func.min(claimable_at))).where(ReminderRow.status == _PENDING)
         query = _only(query, recipients)
         async with self._sessions() as session:
             return await session.scalar(query)
@@ -157,8 +155,7 @@ class SqlReminderQueue:
             return await team_managers(session, team_id)
 
     async def record_tick(self, name: str, at: datetime) -> None:
-        dialect = postgresql if self._dialect == "postgresql" else sqlite
-        statement = dialect.insert(SchedulerTickRow).values(name=name, ticked_at=at)
+        statement = conflict_insert(self._dialect, SchedulerTickRow).values(name=name, ticked_at=at)
         statement = statement.on_conflict_do_update(
             index_elements=[SchedulerTickRow.name], set_={"ticked_at": at}
         )
@@ -168,9 +165,7 @@ class SqlReminderQueue:
     async def dispatch_health(self, now: datetime, grace: timedelta) -> DispatchHealth:
         status = ReminderRow.status
         query = select(
-            type_coerce(
-                select(func.max(SchedulerTickRow.ticked_at)).scalar_subquery(), UTCDateTime()
-            ),
+            as_utc(select(func.max(SchedulerTickRow.ticked_at)).scalar_subquery()),
             func.count().filter(status == _PENDING, ReminderRow.due_at <= now),
             func.count().filter(status.in_(_OPEN), ReminderRow.due_at < now - grace),
             func.count().filter(status == ReminderStatus.FAILED.value),

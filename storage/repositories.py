@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -30,6 +29,7 @@ from handlers.domain import (
 )
 from handlers.names import name_key, name_prefixes
 from handlers.ports import Clock
+from storage.database import conflict_insert
 from storage.models import (
     ActivityRow,
     AuditRow,
@@ -664,9 +664,8 @@ class SqlAudit(_Repository):
 class SqlUpdateLog(_Repository):
     async def first_delivery(self, platform: str, update_id: str, at: datetime) -> bool:
         backend = self._session.get_bind().dialect.name
-        dialect = postgresql if backend == "postgresql" else sqlite
         statement = (
-            dialect.insert(ProcessedUpdateRow)
+            conflict_insert(backend, ProcessedUpdateRow)
             .values(platform=platform, update_id=update_id, received_at=at)
             .on_conflict_do_nothing()
             .returning(ProcessedUpdateRow.update_id)
