@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("platform", "update_id", name=op.f("pk_processed_updates")),
     )
     with op.batch_alter_table("processed_updates", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_processed_updates_received_at", ["received_at"], unique=False
-        )
+        batch_op.create_index("ix_processed_updates_received_at", ["received_at"], unique=False)
     op.create_table(
         "scheduler_ticks",
         sa.Column("name", sa.String(length=100), nullable=False),

@@ -41,9 +41,11 @@ def _backfill(source: str, column: str, target: str, owner: str) -> None:
     prefixes = sa.table(
         target, sa.column(owner, Id), sa.column("team_id", Id), sa.column("prefix", sa.String)
     )
-    stored = op.get_bind().execute(
-        sa.select(names.c.id, names.c.team_id, names.c[column]).order_by(names.c.id)
-    ).all()
+    stored = (
+        op.get_bind()
+        .execute(sa.select(names.c.id, names.c.team_id, names.c[column]).order_by(names.c.id))
+        .all()
+    )
     rows = [
         {owner: entity_id, "team_id": team_id, "prefix": prefix}
         for entity_id, team_id, name in stored
@@ -60,8 +62,10 @@ def upgrade() -> None:
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("team_id", Id, nullable=False),
         sa.ForeignKeyConstraint(
-            ["company_id"], ["companies.id"],
-            name=op.f("fk_company_prefixes_company_id_companies"), ondelete="CASCADE",
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_company_prefixes_company_id_companies"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_company_prefixes_team_id_teams")
@@ -78,8 +82,10 @@ def upgrade() -> None:
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("team_id", Id, nullable=False),
         sa.ForeignKeyConstraint(
-            ["contact_id"], ["contacts.id"],
-            name=op.f("fk_contact_prefixes_contact_id_contacts"), ondelete="CASCADE",
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_contact_prefixes_contact_id_contacts"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_contact_prefixes_team_id_teams")
