@@ -411,6 +411,8 @@ class TelegramAdapter:
                 language=language(user.language_code),
                 update_id=str(update.update_id),
                 attachment=attachment,
+                # Kept (by id, not downloaded) with the capture it follows.
+                voice_file_id=message.voice.file_id if message.voice and not text else None,
             )
         )
         if reply is None:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers import agenda, recall, texts
+from handlers import agenda, recall, texts, voice_notes
 from handlers.capture import read_message
 from handlers.corrections import (
     AWAITING_CONTACT,
@@ -148,6 +148,8 @@ class Assistant:
         if context.incoming.button is not None:
             return await self._button(context, context.incoming.button)
         if not context.text:
+            if context.incoming.voice_file_id:
+                return await self._voice_note(context, context.incoming.voice_file_id)
             if context.incoming.attachment:
                 return Reply(texts.NOT_TEXT.format(attachment=context.incoming.attachment))
             return Reply(texts.EMPTY)
@@ -317,6 +319,12 @@ class Assistant:
 
     async def _today(self, context: _Context, args: str) -> Reply:
         return await agenda.today(context.uow, context.rep, self._clock.now())
+
+    async def _voice_note(self, context: _Context, file_id: str) -> Reply:
+        kept = await voice_notes.keep_voice_note(
+            context.uow, context.rep, self._clock.now(), context.incoming.platform, file_id
+        )
+        return kept if kept is not None else voice_notes.without_capture()
 
     async def _capture(self, context: _Context) -> Reply:
         team = await self._team(context)

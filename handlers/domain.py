@@ -138,6 +138,18 @@ class Activity:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file kept with an activity (a voice note), by the platform's id; no copy is stored."""
+
+    id: int
+    team_id: int
+    activity_id: int
+    platform: str
+    kind: str
+    file_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reminder:
     id: int
     team_id: int

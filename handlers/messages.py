@@ -34,6 +34,9 @@ class Incoming:
     """
     attachment: str | None = None
     """What the message carried instead of text, if anything: ``photo``, ``voice``..."""
+    voice_file_id: str | None = None
+    """For a voice note: the platform's id of the recording (Telegram ``file_id``), so it
+    can be kept with the rep's last capture and fetched again later."""
 
     @property
     def is_button(self) -> bool:

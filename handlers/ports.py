@@ -18,6 +18,7 @@ from handlers.domain import (
     Activity,
     ActivityKind,
     ActivityLine,
+    Attachment,
     Change,
     Company,
     Contact,
@@ -210,9 +211,23 @@ class ActivityRepository(Protocol):
         ...
 
     async def delete(self, team_id: int, activity_id: int) -> bool:
-        """Delete the team's activity (unlinking any reminder it was logged for); True if
-        there was one."""
+        """Delete the team's activity (unlinking any reminder it was logged for, dropping its
+        attachments); True if there was one."""
         ...
+
+    async def latest_created_by(
+        self, team_id: int, rep_id: int, since: datetime
+    ) -> Activity | None:
+        """The last activity the rep created at or after ``since`` (by when it was stored)."""
+        ...
+
+    async def attach(
+        self, team_id: int, activity_id: int, *, platform: str, kind: str, file_id: str
+    ) -> Attachment:
+        """Keep a platform file (by its id) with the team's activity."""
+        ...
+
+    async def attachments(self, team_id: int, activity_id: int) -> list[Attachment]: ...
 
 
 class ReminderRepository(Protocol):

@@ -232,6 +232,20 @@ class ActivityRow(Base):
     created_at: Mapped[datetime]
 
 
+class AttachmentRow(Base):
+    """A platform file kept with an activity (a voice note), by the platform's file id."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    file_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
 class ReminderRow(Base):
     __tablename__ = "reminders"
     __table_args__ = (

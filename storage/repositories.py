@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from handlers.domain import (
     Activity,
     ActivityKind,
+    Attachment,
     Change,
     Company,
     Contact,
@@ -32,6 +33,7 @@ from handlers.ports import Clock
 from storage.database import conflict_insert
 from storage.models import (
     ActivityRow,
+    AttachmentRow,
     AuditRow,
     CompanyPrefixRow,
     CompanyRow,
@@ -505,6 +507,11 @@ class SqlActivities(_Repository):
             .where(ReminderRow.team_id == team_id, ReminderRow.activity_id == activity_id)
             .values(activity_id=None)
         )
+        await self._session.execute(
+            delete(AttachmentRow).where(
+                AttachmentRow.team_id == team_id, AttachmentRow.activity_id == activity_id
+            )
+        )
         # RETURNING says whether this statement removed it (a concurrent Undo may have).
         statement = (
             delete(ActivityRow)
@@ -513,6 +520,54 @@ class SqlActivities(_Repository):
             .execution_options(synchronize_session="fetch")
         )
         return (await self._session.scalar(statement)) is not None
+
+    async def latest_created_by(
+        self, team_id: int, rep_id: int, since: datetime
+    ) -> Activity | None:
+        row = await self._session.scalar(
+            select(ActivityRow)
+            .where(
+                ActivityRow.team_id == team_id,
+                ActivityRow.rep_id == rep_id,
+                ActivityRow.created_at >= since,
+            )
+            .order_by(ActivityRow.created_at.desc(), ActivityRow.id.desc())
+            .limit(1)
+        )
+        return activity_record(row) if row else None
+
+    async def attach(
+        self, team_id: int, activity_id: int, *, platform: str, kind: str, file_id: str
+    ) -> Attachment:
+        row = AttachmentRow(
+            team_id=team_id,
+            activity_id=activity_id,
+            platform=platform,
+            kind=kind,
+            file_id=file_id,
+            created_at=self._clock.now(),
+        )
+        await self._insert(row)
+        return _attachment_record(row)
+
+    async def attachments(self, team_id: int, activity_id: int) -> list[Attachment]:
+        rows = await self._session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.team_id == team_id, AttachmentRow.activity_id == activity_id)
+            .order_by(AttachmentRow.id)
+        )
+        return [_attachment_record(row) for row in rows]
+
+
+def _attachment_record(row: AttachmentRow) -> Attachment:
+    return Attachment(
+        id=row.id,
+        team_id=row.team_id,
+        activity_id=row.activity_id,
+        platform=row.platform,
+        kind=row.kind,
+        file_id=row.file_id,
+    )
 
 
 class SqlReminders(_Repository):

@@ -20,6 +20,7 @@ from handlers.domain import (
     Activity,
     ActivityKind,
     ActivityLine,
+    Attachment,
     Change,
     Company,
     Contact,
@@ -47,6 +48,9 @@ class FakeState:
     companies: dict[int, Company] = field(default_factory=dict)
     contacts: dict[int, Contact] = field(default_factory=dict)
     activities: dict[int, Activity] = field(default_factory=dict)
+    activity_created: dict[int, datetime] = field(default_factory=dict)
+    """When each activity was stored (the SQL column ``created_at``)."""
+    attachments: dict[int, Attachment] = field(default_factory=dict)
     reminders: dict[int, Reminder] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
     updates: set[tuple[str, str]] = field(default_factory=set)
@@ -308,8 +312,8 @@ class FakeContacts:
 
 
 class FakeActivities:
-    def __init__(self, state: FakeState, ids: _Ids) -> None:
-        self.state, self.ids = state, ids
+    def __init__(self, state: FakeState, ids: _Ids, clock: Clock) -> None:
+        self.state, self.ids, self.clock = state, ids, clock
 
     async def add(
         self,
@@ -326,6 +330,7 @@ class FakeActivities:
             self.ids.next(), team_id, rep_id, kind, occurred_at, text, contact_id, company_id
         )
         self.state.activities[activity.id] = activity
+        self.state.activity_created[activity.id] = self.clock.now()
         return activity
 
     async def last_with(
@@ -376,7 +381,42 @@ class FakeActivities:
             if reminder.team_id == team_id and reminder.activity_id == activity_id:
                 self.state.reminders[reminder.id] = replace(reminder, activity_id=None)
         del self.state.activities[activity_id]
+        for attachment in list(self.state.attachments.values()):
+            if attachment.activity_id == activity_id:
+                del self.state.attachments[attachment.id]
         return True
+
+    async def latest_created_by(
+        self, team_id: int, rep_id: int, since: datetime
+    ) -> Activity | None:
+        created = self.state.activity_created
+        recent = [
+            activity
+            for activity in self.state.activities.values()
+            if activity.team_id == team_id
+            and activity.rep_id == rep_id
+            and created[activity.id] >= since
+        ]
+        return max(recent, key=lambda a: (created[a.id], a.id), default=None)
+
+    async def attach(
+        self, team_id: int, activity_id: int, *, platform: str, kind: str, file_id: str
+    ) -> Attachment:
+        if await self.get(team_id, activity_id) is None:
+            raise LookupError(f"no activity {activity_id} in team {team_id}")  # a foreign key
+        attachment = Attachment(self.ids.next(), team_id, activity_id, platform, kind, file_id)
+        self.state.attachments[attachment.id] = attachment
+        return attachment
+
+    async def attachments(self, team_id: int, activity_id: int) -> list[Attachment]:
+        return sorted(
+            (
+                a
+                for a in self.state.attachments.values()
+                if a.team_id == team_id and a.activity_id == activity_id
+            ),
+            key=lambda a: a.id,
+        )
 
 
 class FakeReminders:
@@ -730,7 +770,7 @@ class FakeUnitOfWork:
         self.reps = FakeReps(self._working, ids)
         self.companies = FakeCompanies(self._working, ids)
         self.contacts = FakeContacts(self._working, ids)
-        self.activities = FakeActivities(self._working, ids)
+        self.activities = FakeActivities(self._working, ids, self._database.clock)
         self.reminders = FakeReminders(self._working, ids)
         self.deals = FakeDeals(self._working, ids)
         self.recall = FakeRecall(self._working)

@@ -37,7 +37,7 @@ from bot.telegram import (
 from handlers import texts
 from handlers.assistant import CoreConfig
 from handlers.clock import FixedClock
-from handlers.domain import Rep, Role
+from handlers.domain import ActivityKind, Rep, Role
 from handlers.messages import Button, Incoming, Reply
 from handlers.ports import RetryLater, Undeliverable
 from storage.database import create_engine
@@ -270,7 +270,7 @@ async def test_edited_messages_are_ignored(bot: Bot) -> None:
 
 @pytest.mark.parametrize(
     ("content", "attachment"),
-    [(PHOTO, "photo"), (VOICE, "voice note"), (STICKER, "sticker"), (LOCATION, "location")],
+    [(PHOTO, "photo"), (STICKER, "sticker"), (LOCATION, "location")],
 )
 async def test_non_text_messages_reach_the_core_as_attachments(
     bot: Bot, content: dict[str, Any], attachment: str
@@ -281,6 +281,41 @@ async def test_non_text_messages_reach_the_core_as_attachments(
     assert bot.core.seen[0].attachment == attachment
     sent = only(bot.api.calls, "sendMessage")
     assert sent.params["text"] == texts.NOT_TEXT.format(attachment=attachment)
+
+
+async def test_a_voice_note_on_its_own_is_explained_and_nothing_is_kept(bot: Bot) -> None:
+    await bot.feed(message(1008, **VOICE))
+
+    assert bot.core.seen[0].voice_file_id == "AwAD-voice"
+    text = only(bot.api.calls, "sendMessage").params["text"]
+    assert text.startswith("I can't listen to voice notes.")
+    assert "right after" in text
+
+
+async def test_a_voice_note_right_after_a_capture_is_kept_with_it(bot: Bot) -> None:
+    await bot.feed(message(1009, "Met Sam Reed from Northwind, wants a quote"))
+    bot.api.calls.clear()
+
+    await bot.feed(message(1010, **VOICE))
+
+    text = only(bot.api.calls, "sendMessage").params["text"]
+    assert text.startswith("🎤 Voice note kept with Sam Reed (Northwind).")
+    async with bot.uow_factory() as uow:
+        note = await uow.activities.latest_created_by(
+            bot.rep.team_id, bot.rep.id, bot.clock.now() - timedelta(minutes=1)
+        )
+        assert note is not None
+        meeting = await uow.activities.get(bot.rep.team_id, note.id - 1)
+        attachments = await uow.activities.attachments(bot.rep.team_id, note.id)
+    assert meeting is not None
+    assert (note.kind, note.contact_id, note.company_id) == (
+        ActivityKind.NOTE,
+        meeting.contact_id,
+        meeting.company_id,
+    )
+    assert [(a.platform, a.kind, a.file_id) for a in attachments] == [
+        ("telegram", "voice", "AwAD-voice")
+    ]
 
 
 async def test_a_captioned_photo_is_still_a_photo(bot: Bot) -> None:
