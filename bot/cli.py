@@ -24,15 +24,23 @@ from bot.console import PLATFORM, ConsoleNotifier, ConsoleSession, read_lines
 from bot.demo import DEMO_TEAM, DemoError, DemoSummary, seed_demo
 from bot.parsing import ParseInputError, local_now, parse_batch, parse_one
 from bot.runtime import open_runtime
-from bot.service import StartupError, serve
 from bot.settings import SECRET_VARIABLES, Settings, check_timezone, local_timezone
+from bot.teams_cli import (
+    MadeInvite,
+    TeamCliError,
+    create_team,
+    describe_invite,
+    find_team,
+    make_invite,
+)
 from handlers.assistant import CoreConfig
 from handlers.clock import SystemClock
 from handlers.digest import period_ending
 from handlers.digest_data import DigestData, DigestKind, DigestSchedule
-from handlers.domain import Recipients
+from handlers.domain import Contact, Recipients, Team
+from handlers.invite_codes import parse_duration, parse_role
 from handlers.messages import Reply
-from handlers.ports import DispatchHealth
+from handlers.ports import DispatchHealth, Erasure
 from handlers.reminder_card import LATE_AFTER
 from reminders.digests import compose_digest
 from storage.database import DatabaseUrlError, create_engine, describe
@@ -48,6 +56,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+team_app = typer.Typer(help="Set up teams.", no_args_is_help=True)
+app.add_typer(team_app, name="team")
 
 DbOption = Annotated[
     str | None,
@@ -113,12 +123,13 @@ def console(
     tz: Annotated[
         str | None,
         typer.Option(
-            help="Your IANA time zone, e.g. Europe/Bucharest (default: this machine's).",
+            help="Your IANA time zone, e.g. Europe/Bucharest (default: "
+            "$CRMBOT_DEFAULT_TIMEZONE, else this machine's).",
             callback=_timezone_option,
         ),
     ] = None,
     lang: Annotated[
-        str | None, typer.Option(help="Your language code: en, ro, pl, bg, es, ru.")
+        str | None, typer.Option(help="Your language code: en, ro, pl, bg, es, ru (default: en).")
     ] = None,
 ) -> None:
     """Chat with the bot in this terminal. Reads one message a line; [N] presses button N."""
@@ -134,7 +145,7 @@ def console(
                 runtime.assistant,
                 sys.stdout,
                 user=name,
-                timezone=timezone,
+                timezone=tz,  # only a zone the user gave; a new team's comes from config
                 language=lang,
                 spaced=not sys.stdin.isatty(),
             )
@@ -153,12 +164,20 @@ def console(
 
 @app.command()
 def run(db: DbOption = None) -> None:
-    """Run the bot on Telegram (TELEGRAM_BOT_TOKEN), Slack (SLACK_BOT_TOKEN) or both, with
-    reminders, until Ctrl-C or SIGTERM."""
+    """Run the bot for the team, with reminders and digests, until Ctrl-C or SIGTERM.
+
+    Telegram when TELEGRAM_BOT_TOKEN is set, Slack when SLACK_BOT_TOKEN is, or both.
+    """
     settings = load_settings()
     url = db or settings.database_url
+    # The service (Telegram's and maybe Slack's libraries) is imported by this command only.
+    from bot.service import StartupError, serve
+
     # serve() checks the platforms' settings before it touches the database.
-    config = CoreConfig(default_timezone=settings.default_timezone or local_timezone())
+    config = CoreConfig(
+        default_timezone=settings.default_timezone or local_timezone(),
+        telegram_bot_username=settings.telegram_bot_username,
+    )
     with _database_errors(url):
         try:
             asyncio.run(serve(settings, url, config, announce=typer.echo))
@@ -248,7 +267,10 @@ def digest(
         ),
     ] = None,
     preview: Annotated[
-        bool, typer.Option("--preview", help="Print the digest here instead of sending it.")
+        bool,
+        typer.Option(
+            "--preview", help="Print the digest here (required: crmbot run sends them on schedule)."
+        ),
     ] = False,
     chart: Annotated[
         Path | None, typer.Option(help="Write the digest's chart (PNG) to this file.")
@@ -410,6 +432,238 @@ def _ago(delta: timedelta) -> str:
     if seconds < 7200:
         return f"{seconds // 60} min"
     return f"{seconds // 3600} h"
+
+
+def _print_invite(made: MadeInvite, settings: Settings) -> None:
+    for line in describe_invite(made, settings.telegram_bot_username):
+        typer.echo(line)
+
+
+@team_app.command("create")
+def team_create(
+    name: Annotated[str, typer.Argument(help="The team's name, e.g. Acme Sales.")],
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="The team's IANA zone, for its digests (default: $CRMBOT_DEFAULT_TIMEZONE, "
+            "else this machine's).",
+            callback=_timezone_option,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create a team and print a single-use invite for its first admin."""
+    settings = load_settings()
+    url = db or settings.database_url
+    if not name.strip():
+        raise typer.BadParameter("give the team a name", param_hint="NAME")
+    zone = timezone or settings.default_timezone or local_timezone()
+
+    async def create() -> MadeInvite:
+        engine = create_engine(url)
+        try:
+            return await create_team(engine, name.strip(), zone, SystemClock().now())
+        finally:
+            await engine.dispose()
+
+    with _database_errors(url):
+        upgrade(url)
+        try:
+            made = asyncio.run(create())
+        except TeamCliError as error:
+            raise _fail(str(error)) from error
+    typer.echo(f"Team {made.team.name} created (id {made.team.id}, time zone {zone}).")
+    _print_invite(made, settings)
+    typer.echo("Whoever joins with it is the team's admin, and invites the others with /invite.")
+
+
+@app.command()
+def invite(
+    team: Annotated[str, typer.Option(help="The team's name (or id).")],
+    role: Annotated[
+        str, typer.Option(help="What the code makes its user: rep, manager or admin.")
+    ] = "rep",
+    uses: Annotated[int, typer.Option(min=1, max=1000, help="How many people may use it.")] = 1,
+    expires: Annotated[
+        str | None,
+        typer.Option(help="How long it stays valid: 30m, 12h, 7d, 2w (default: no expiry)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Make an invite code for a team and print how to use it."""
+    settings = load_settings()
+    url = db or settings.database_url
+    granted = parse_role(role)
+    if granted is None:
+        raise typer.BadParameter("use rep, manager or admin", param_hint="--role")
+    try:
+        valid_for = parse_duration(expires) if expires is not None else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--expires") from error
+
+    async def make() -> MadeInvite:
+        engine = create_engine(url)
+        try:
+            found = await find_team(engine, team)
+            made = await make_invite(
+                engine, found, granted, now=SystemClock().now(), uses=uses, valid_for=valid_for
+            )
+            return MadeInvite(found, made)
+        finally:
+            await engine.dispose()
+
+    with _database_errors(url):
+        upgrade(url)
+        try:
+            made = asyncio.run(make())
+        except TeamCliError as error:
+            raise _fail(str(error)) from error
+    _print_invite(made, settings)
+
+
+import_app = typer.Typer(help="Import data from CSV files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("contacts")
+def import_contacts_command(
+    file: Annotated[Path, typer.Argument(help="The CSV file (from Excel, Google Sheets, a CRM).")],
+    team: Annotated[str, typer.Option(help="The team's name (or id) to import into.")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COLUMN=FIELD, repeatable: read a column as a field (name, first_name, "
+            "last_name, company, deal_title, deal_stage, deal_amount, deal_currency, "
+            "deal_expected_close, deal_owner, email, phone, title, notes), or COLUMN=- to "
+            "ignore it. Columns are otherwise recognised by their headings.",
+        ),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            help="The rep who owns imported deals when a row names none (default: the "
+            "team's first admin, then manager, then rep)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Import contacts, their companies and open deals from a CSV file.
+
+    Merges with what the team has and prints a report row by row. Exit code 0: all rows
+    read; 1: some rows were rejected (the others imported); 2: nothing imported.
+    """
+    from bot.transfer_cli import TransferInputError, import_report, open_contacts_file, run_import
+    from storage.transfer import TransferError
+
+    url = db or load_settings().database_url
+    try:
+        contacts_file = open_contacts_file(file, map_ or [])
+    except TransferInputError as error:
+        raise _fail(str(error)) from error
+    with _database_errors(url):
+        upgrade(url)
+        try:
+            result = run_import(url, contacts_file, team, owner=owner, dry_run=dry_run)
+        except TransferError as error:
+            raise _fail(str(error)) from error
+    for line in import_report(contacts_file, result, dry_run=dry_run):
+        typer.echo(line)
+    if result.plan.rejected:
+        raise typer.Exit(code=1)
+
+
+@app.command("export")
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="Where to write the CSV files.")],
+    team: Annotated[str, typer.Option(help="The team's name (or id).")],
+    db: DbOption = None,
+) -> None:
+    """Write everything of a team to CSV files that open in Excel.
+
+    contacts.csv (importable back), companies, deals, stage history, activities, reminders
+    and reps; UTF-8, times in UTC.
+    """
+    from bot.transfer_cli import TransferInputError, run_export
+    from storage.transfer import TransferError
+
+    url = db or load_settings().database_url
+    with _database_errors(url):
+        upgrade(url)
+        try:
+            found, files = run_export(url, team, directory)
+        except (TransferError, TransferInputError) as error:
+            raise _fail(str(error)) from error
+    from handlers.i18n import _, ngettext
+
+    typer.echo(
+        _("Exported {team} (id {id}) to {directory}:").format(
+            team=found.name, id=found.id, directory=directory
+        )
+    )
+    for exported in files:
+        rows = ngettext("{count} row", "{count} rows", exported.rows).format(count=exported.rows)
+        typer.echo(f"  {exported.name}: {rows}")
+
+
+forget_app = typer.Typer(help="Erase personal data on request (GDPR).", no_args_is_help=True)
+app.add_typer(forget_app, name="forget")
+
+
+@forget_app.command("contact")
+def forget_contact_command(
+    name: Annotated[str, typer.Argument(help="The contact's full name, or #ID.")],
+    team: Annotated[str, typer.Option(help="The team's name (or id).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Erase without asking.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Erase a contact's name and the texts about them for good; activity counts stay."""
+    from bot.forget_cli import ForgetError, erase_contact, find_contact
+    from handlers.privacy import describe as describe_erasure
+
+    url = db or load_settings().database_url
+
+    async def look_up() -> tuple[Team, Contact, str]:
+        engine = create_engine(url)
+        try:
+            found = await find_team(engine, team)
+            return (found, *await find_contact(engine, found, name))
+        finally:
+            await engine.dispose()
+
+    async def erase(found: Team, contact: Contact) -> Erasure:
+        engine = create_engine(url)
+        try:
+            return await erase_contact(engine, found, contact)
+        finally:
+            await engine.dispose()
+
+    with _database_errors(url):
+        upgrade(url)
+        try:
+            found, contact, label = asyncio.run(look_up())
+        except (TeamCliError, ForgetError) as error:
+            raise _fail(str(error)) from error
+        if not yes:
+            question = (
+                f"Erase {label} (#{contact.id}) of {found.name} for good? It cannot be undone."
+            )
+            try:
+                confirmed = typer.confirm(question, default=False)
+            except typer.Abort:  # no terminal and no answer: CI, a pipe
+                confirmed = False
+            if not confirmed:
+                raise _fail(
+                    "not confirmed, so nothing was erased. Add --yes to erase without asking."
+                )
+        try:
+            erasure = asyncio.run(erase(found, contact))
+        except ForgetError as error:
+            raise _fail(str(error)) from error
+    typer.echo(describe_erasure(contact.id, erasure))
 
 
 def main() -> None:

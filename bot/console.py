@@ -15,6 +15,7 @@ from typing import TextIO
 
 from handlers.assistant import Assistant
 from handlers.domain import Rep
+from handlers.i18n import DEFAULT_LOCALE, _, use_locale
 from handlers.messages import Button, Incoming, Reply
 
 PLATFORM = "console"
@@ -51,7 +52,7 @@ class ConsoleSession:
         out: TextIO,
         *,
         user: str,
-        timezone: str,
+        timezone: str | None,
         language: str | None,
         spaced: bool = True,
     ) -> None:
@@ -61,6 +62,7 @@ class ConsoleSession:
         """A blank line after each message, so piped transcripts read as separate messages."""
         self.user = user
         self._timezone = timezone
+        """The user's zone if they gave one (``--tz``); None lets the core ask or keep it."""
         self._language = language
         self._buttons: tuple[Button, ...] = ()
 
@@ -89,11 +91,12 @@ class ConsoleSession:
         if press := _PRESS.match(line):
             number = int(press.group(1))
             if not 1 <= number <= len(self._buttons):
-                message = (
-                    f"There is no button [{number}] on the last card."
-                    if self._buttons
-                    else "There are no buttons to press right now."
-                )
+                with use_locale(self._language or DEFAULT_LOCALE):
+                    message = (
+                        _("There is no button [{number}] on the last card.").format(number=number)
+                        if self._buttons
+                        else _("There are no buttons to press right now.")
+                    )
                 self.show(Reply(message))
                 return
             button = self._buttons[number - 1]

@@ -302,7 +302,7 @@ async def seed_demo(engine: AsyncEngine, team_name: str, now: datetime) -> DemoS
                 at = max(seeder.working_moment(days_ago), at + timedelta(minutes=1))
                 kind = ActivityKind.MEETING if stage.is_closed else ActivityKind.CALL
                 await seeder.activity(owner, company, contacts[name][0], kind, at)
-                await uow.deals.move(deal.id, stage, owner.id, at)
+                await uow.deals.move(deal.team_id, deal.id, stage, owner.id, at)
                 moves += 1
             if name == QUIET_COMPANY:
                 quiet_since = path[-1][1]

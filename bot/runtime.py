@@ -17,7 +17,7 @@ from reminders.digests import DigestPolicy, DigestScheduler, DigestSender
 from reminders.dispatcher import Dispatcher, DispatchPolicy
 from reminders.ratelimit import SendLimiter
 from reminders.scheduler import ReminderScheduler
-from storage.database import create_engine
+from storage.database import DEFAULT_POOL, PoolSettings, create_engine
 from storage.digests import SqlDigestSource
 from storage.migrate import upgrade
 from storage.reminder_queue import SqlReminderQueue
@@ -95,13 +95,18 @@ class Runtime:
 
 @asynccontextmanager
 async def open_runtime(
-    database_url: str, config: CoreConfig, clock: Clock | None = None, *, migrate: bool = True
+    database_url: str,
+    config: CoreConfig,
+    clock: Clock | None = None,
+    *,
+    migrate: bool = True,
+    pool: PoolSettings = DEFAULT_POOL,
 ) -> AsyncIterator[Runtime]:
     """The core wired to the database at ``database_url``, migrated first when asked."""
     if migrate:
         upgrade(database_url)
     clock = clock or SystemClock()
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, pool=pool)
     runtime = Runtime(engine, clock, config)
     try:
         yield runtime

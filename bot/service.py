@@ -11,26 +11,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from aiohttp import ClientError
 from pydantic import SecretStr
-from slack_sdk.errors import SlackApiError
 from telegram.error import InvalidToken, TelegramError
 
-from bot import slack as slack_adapter
 from bot import telegram as telegram_adapter
+from bot.metrics import ErrorCounter, MeteredCore, MeteredNotifier, Metrics, OpsServer
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
-from bot.slack import HttpMode, SlackAdapter, SlackNotifier, SocketMode
-from bot.telegram import TelegramAdapter, TelegramNotifier, Webhook, build_application
+from bot.telegram import Core, TelegramAdapter, TelegramNotifier, Webhook, build_application
 from handlers.assistant import CoreConfig
 from handlers.domain import Recipients, Rep
 from handlers.messages import Reply
 from handlers.ports import Notifier, Undeliverable
+from storage import instance_lock
+from storage.database import describe
+
+if TYPE_CHECKING:
+    # Slack's adapter (slack_bolt, slack_sdk, aiohttp) is imported only when Slack is
+    # configured: a Telegram-only bot starts without it (benchmarks/startup.py).
+    from bot.slack import HttpMode, SocketMode
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +93,11 @@ class SlackConfig:
 
     @property
     def describe_mode(self) -> str:
+        from bot.slack import EVENTS_PATH, SocketMode
+
         if isinstance(self.mode, SocketMode):
             return "Socket Mode"
-        return f"HTTP on {self.mode.listen}:{self.mode.port}{slack_adapter.EVENTS_PATH}"
+        return f"HTTP on {self.mode.listen}:{self.mode.port}{EVENTS_PATH}"
 
 
 def slack_config(settings: Settings) -> SlackConfig | None:
@@ -108,6 +116,8 @@ def slack_config(settings: Settings) -> SlackConfig | None:
             f"{given} is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token "
             "(xoxb-…, from OAuth & Permissions) as well (see README, Slack)."
         )
+    from bot.slack import HttpMode, SocketMode
+
     mode: SocketMode | HttpMode
     if app_token is not None:
         mode = SocketMode(app_token.get_secret_value().strip())
@@ -212,38 +222,59 @@ async def serve(
     *,
     announce: Callable[[str], None] = print,
     stop: asyncio.Event | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM (or until ``stop`` is set). Raises :class:`StartupError`."""
+    started = time.perf_counter()
     telegram = telegram_config(settings)
     slack = slack_config(settings)
     if telegram is None and slack is None:
         raise StartupError(NOTHING_CONFIGURED)
     stop = stop or asyncio.Event()
+    metrics = metrics or Metrics()
+    errors = ErrorCounter(metrics)
+    logging.getLogger().addHandler(errors)
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)
     for number in signals:
         loop.add_signal_handler(number, stop.set)
     try:
         with redacted_logs(*secrets_of(settings)) as redact:
-            async with open_runtime(database_url, config) as runtime, AsyncExitStack() as adapters:
+            async with (
+                open_runtime(database_url, config, pool=settings.pool()) as runtime,
+                AsyncExitStack() as adapters,
+            ):
                 try:
+                    core = MeteredCore(runtime.assistant, metrics)
                     notifiers: dict[str, Notifier] = {}
                     running: list[str] = []
+                    extras = ""
+                    if settings.metrics_port is not None:
+                        ops = await _start_ops(runtime, settings, metrics, adapters, redact)
+                        extras = f", {ops}"
                     if telegram is not None:
                         running.append(
-                            await _start_telegram(runtime, telegram, adapters, notifiers, redact)
+                            await _start_telegram(
+                                runtime, core, telegram, database_url, adapters, notifiers, redact
+                            )
                         )
                     if slack is not None:
                         running.append(
-                            await _start_slack(runtime, slack, adapters, notifiers, redact)
+                            await _start_slack(runtime, core, slack, adapters, notifiers, redact)
                         )
                     # Each process delivers the reminders of the platforms it serves.
                     notifier = PlatformNotifier(notifiers)
                     served = Recipients(notifier.platforms)
-                    await runtime.start_reminders(notifier, recipients=served)
-                    await runtime.start_digests(notifier, recipients=served)
+                    await runtime.start_reminders(
+                        MeteredNotifier(notifier, metrics, "reminder"), recipients=served
+                    )
+                    await runtime.start_digests(
+                        MeteredNotifier(notifier, metrics, "digest"), recipients=served
+                    )
                     announce(
-                        f"crmbot is running {' and '.join(running)}. Ctrl-C or SIGTERM stops it."
+                        f"crmbot is running {' and '.join(running)} (ready in "
+                        f"{time.perf_counter() - started:.1f} s{extras}). "
+                        "Ctrl-C or SIGTERM stops it."
                     )
                     await stop.wait()
                     log.info("stopping")
@@ -255,19 +286,68 @@ async def serve(
                 # Leaving the exit stack stops the adapters: no new updates, the ones in hand
                 # finished, connections closed.
     finally:
+        logging.getLogger().removeHandler(errors)
         for number in signals:
             loop.remove_signal_handler(number)
 
 
+async def _start_ops(
+    runtime: Runtime,
+    settings: Settings,
+    metrics: Metrics,
+    adapters: AsyncExitStack,
+    redact: _Redact,
+) -> str:
+    assert settings.metrics_port is not None
+    server = OpsServer(
+        metrics,
+        runtime.queue,
+        runtime.clock,
+        listen=settings.metrics_listen,
+        port=settings.metrics_port,
+    )
+    try:
+        await server.start()
+    except OSError as error:
+        raise StartupError(
+            f"cannot serve metrics on {settings.metrics_listen}:{settings.metrics_port} "
+            f"(CRMBOT_METRICS_PORT): {redact.clean(str(error))}"
+        ) from error
+    adapters.push_async_callback(server.stop)
+    return f"metrics on {server.address}/metrics and /healthz"
+
+
+def poller_lock_name(token: str) -> str:
+    """The lock one Telegram poller holds: per bot (the token's public bot id), so two
+    different bots may poll from one database."""
+    return f"crmbot-telegram-poller-{token.split(':', 1)[0]}"
+
+
 async def _start_telegram(
     runtime: Runtime,
+    core: Core,
     telegram: TelegramConfig,
+    database_url: str,
     adapters: AsyncExitStack,
     notifiers: dict[str, Notifier],
     redact: _Redact,
 ) -> str:
+    if telegram.webhook is None:
+        # Telegram hands a bot's updates to one long poller only; a second one would fight
+        # the first for them (409 Conflict). Refuse it here, before it touches Telegram.
+        try:
+            await adapters.enter_async_context(
+                instance_lock.held(database_url, poller_lock_name(telegram.token))
+            )
+        except instance_lock.LockHeld as error:
+            raise StartupError(
+                "another crmbot process is already long-polling Telegram for this bot (it "
+                f"holds the poller lock in {describe(database_url)}). Telegram delivers a "
+                "bot's updates to one poller only: stop the other process, or run every "
+                "process in webhook mode (TELEGRAM_WEBHOOK_URL) behind a load balancer."
+            ) from error
     application = build_application(telegram.token, telegram.api_base_url)
-    adapter = TelegramAdapter(runtime.assistant, runtime.limiter, application)
+    adapter = TelegramAdapter(core, runtime.limiter, application)
     adapters.push_async_callback(adapter.stop)
     try:
         await adapter.start(telegram.webhook)
@@ -281,6 +361,8 @@ async def _start_telegram(
             f"cannot start on Telegram ({telegram.api_base_url}): {redact.clean(str(error))}"
         ) from error
     notifiers[telegram_adapter.PLATFORM] = TelegramNotifier(application.bot, runtime.limiter)
+    # Invite links (t.me/<bot>?start=CODE) need the bot's name; getMe told it on start.
+    runtime.assistant.learn_telegram_username(application.bot.username)
     mode = f"webhook {telegram.webhook.url}" if telegram.webhook else "long polling"
     return f"on Telegram as @{application.bot.username} ({mode})"
 
@@ -292,13 +374,19 @@ _REJECTED = frozenset(
 
 async def _start_slack(
     runtime: Runtime,
+    core: Core,
     slack: SlackConfig,
     adapters: AsyncExitStack,
     notifiers: dict[str, Notifier],
     redact: _Redact,
 ) -> str:
+    from aiohttp import ClientError
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack import PLATFORM, HttpMode, SlackAdapter, SlackNotifier
+
     adapter = SlackAdapter(
-        runtime.assistant,
+        core,
         runtime.limiter,
         bot_token=slack.bot_token,
         mode=slack.mode,
@@ -331,5 +419,5 @@ async def _start_slack(
         raise StartupError(
             f"cannot start on Slack ({where}): {redact.clean(str(error)) or type(error).__name__}"
         ) from error
-    notifiers[slack_adapter.PLATFORM] = SlackNotifier(adapter.client, runtime.limiter)
+    notifiers[PLATFORM] = SlackNotifier(adapter.client, runtime.limiter)
     return f"on Slack as @{adapter.bot_name} in {adapter.team} ({slack.describe_mode})"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.database import DEFAULT_POOL, PoolSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///crmbot.db"
 TELEGRAM_API = "https://api.telegram.org"
@@ -42,6 +45,35 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="WARNING", validation_alias="CRMBOT_LOG_LEVEL")
 
+    # Operations (``crmbot run``): /metrics and /healthz, off unless a port is given (two
+    # processes on one host need two ports); localhost unless opened up on purpose.
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, validation_alias="CRMBOT_METRICS_PORT"
+    )
+    metrics_listen: str = Field(default="127.0.0.1", validation_alias="CRMBOT_METRICS_LISTEN")
+    # The database pool and timeouts (storage.database.PoolSettings says why these values).
+    db_pool_size: int = Field(
+        default=DEFAULT_POOL.size, ge=1, validation_alias="CRMBOT_DB_POOL_SIZE"
+    )
+    db_max_overflow: int = Field(
+        default=DEFAULT_POOL.max_overflow, ge=0, validation_alias="CRMBOT_DB_MAX_OVERFLOW"
+    )
+    db_pool_timeout: float = Field(
+        default=DEFAULT_POOL.timeout, gt=0, validation_alias="CRMBOT_DB_POOL_TIMEOUT"
+    )
+    db_connect_timeout: int = Field(
+        default=DEFAULT_POOL.connect_timeout, ge=1, validation_alias="CRMBOT_DB_CONNECT_TIMEOUT"
+    )
+    db_statement_timeout_ms: int = Field(
+        default=DEFAULT_POOL.statement_timeout_ms,
+        ge=0,
+        validation_alias="CRMBOT_DB_STATEMENT_TIMEOUT_MS",
+        description="0 turns PostgreSQL's statement timeout off",
+    )
+    db_lock_timeout_ms: int = Field(
+        default=DEFAULT_POOL.lock_timeout_ms, ge=0, validation_alias="CRMBOT_DB_LOCK_TIMEOUT_MS"
+    )
+
     # Telegram (``crmbot run``). Secrets are SecretStr: they print as ********** and are
     # only unwrapped where the Bot API client needs them.
     telegram_bot_token: SecretStr | None = Field(
@@ -58,6 +90,11 @@ class Settings(BaseSettings):
         default=None,
         validation_alias="TELEGRAM_WEBHOOK_URL",
         description="public URL Telegram posts updates to; unset means long polling",
+    )
+    telegram_bot_username: str | None = Field(
+        default=None,
+        validation_alias="TELEGRAM_BOT_USERNAME",
+        description="the bot's @username, for invite links https://t.me/<bot>?start=CODE",
     )
     telegram_webhook_secret: SecretStr | None = Field(
         default=None,
@@ -100,6 +137,18 @@ class Settings(BaseSettings):
         description="root of the Web API (…/api/); another one only for tests",
     )
 
+    def pool(self) -> PoolSettings:
+        """The database pool and timeouts these settings ask for."""
+        return replace(
+            DEFAULT_POOL,
+            size=self.db_pool_size,
+            max_overflow=self.db_max_overflow,
+            timeout=self.db_pool_timeout,
+            connect_timeout=self.db_connect_timeout,
+            statement_timeout_ms=self.db_statement_timeout_ms,
+            lock_timeout_ms=self.db_lock_timeout_ms,
+        )
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
@@ -110,6 +159,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token",
         "telegram_webhook_url",
+        "telegram_bot_username",
         "telegram_webhook_secret",
         "slack_bot_token",
         "slack_app_token",

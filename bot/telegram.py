@@ -49,6 +49,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from handlers.domain import Rep
+from handlers.i18n import DEFAULT_LOCALE, LANGUAGES, N_, _, use_locale
 from handlers.messages import Incoming, Reply
 from handlers.ports import RetryLater, Undeliverable
 from reminders.ratelimit import SendLimiter
@@ -58,13 +59,23 @@ log = logging.getLogger(__name__)
 PLATFORM: Final = "telegram"
 
 COMMANDS: Final = (
-    ("start", "What I do, with examples"),
-    ("today", "Overdue and today's callbacks, and what's next"),
-    ("reminders", "Your open reminders, to move or cancel"),
-    ("help", "What I understand"),
-    ("cancel", "Stop what I asked for (e.g. Pick a time)"),
+    ("start", N_("What I do, with examples")),
+    ("log", N_("Log a meeting, call, e-mail or note step by step")),
+    ("today", N_("Overdue and today's callbacks, and what's next")),
+    ("reminders", N_("Your open reminders, to move or cancel")),
+    ("pipeline", N_("Open deals by stage, and the ones gone quiet")),
+    ("history", N_("A client's story before a call: /history Sam Reed")),
+    ("find", N_("Search contacts, companies and notes: /find sailing")),
+    ("deal", N_("A deal's card, to move it along: /deal Northwind")),
+    ("undo", N_("Take back your last change")),
+    ("team", N_("Who is in the team, and their roles")),
+    ("invite", N_("An invite code for a new member (admins)")),
+    ("help", N_("What I understand")),
+    ("cancel", N_("Stop what I asked for (e.g. Pick a time)")),
+    ("lang", N_("The language I speak with you")),
 )
-"""The bot's command menu (English for now), set with setMyCommands on every start."""
+"""The bot's command menu, set with setMyCommands on every start: English as the default,
+and one per language the bot speaks (Telegram shows the one of the user's app language)."""
 
 ALLOWED_UPDATES: Final = ("message", "callback_query")
 """Edited messages, channel posts and the rest are not even fetched (see ``_on_message``)."""
@@ -355,7 +366,12 @@ class TelegramAdapter:
         application = self.application
         await application.initialize()
         try:
-            await self.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+            for language in LANGUAGES:
+                with use_locale(language):
+                    menu = [BotCommand(name, _(text)) for name, text in COMMANDS]
+                await self.bot.set_my_commands(
+                    menu, language_code=None if language == DEFAULT_LOCALE else language
+                )
         except TelegramError as error:  # a missing menu is no reason not to run
             log.warning("could not set the command menu: %s", error)
         await application.start()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import texts, timefmt
+from handlers import timefmt
 from handlers.domain import ActivityKind, ReminderLine, Rep
+from handlers.i18n import _, format_day
 from handlers.messages import Button, Reply
 from handlers.ports import UnitOfWork
 from handlers.reminder_card import quote
+from handlers.terms import kind_count
 
 UPCOMING_LIMIT = 3
 MORNING_BUTTONS = 5
@@ -30,7 +32,7 @@ def _line(item: ReminderLine, now: datetime, timezone: str, with_day: bool) -> s
 
 
 async def today(uow: UnitOfWork, rep: Rep, now: datetime) -> Reply:
-    text, _ = await _today(uow, rep, now)
+    text, _due = await _today(uow, rep, now)
     return Reply(text)
 
 
@@ -42,7 +44,7 @@ async def morning(
     ``due_today_only``, on a weekend: when none is due today): better no message than an
     empty one."""
     text, due = await _today(uow, rep, now)
-    start, _ = timefmt.day_bounds(now, rep.timezone)
+    start, _end = timefmt.day_bounds(now, rep.timezone)
     if not due or (due_today_only and all(item.reminder.due_at < start for item in due)):
         return None
     buttons = []
@@ -51,11 +53,18 @@ async def morning(
         reminder_id = item.reminder.id
         buttons.append(
             (
-                Button(f"✓ Done: {name}"[:_LABEL_LIMIT], f"r:done:{reminder_id}"),
-                Button(f"Move: {name}"[:_LABEL_LIMIT], f"r:pick:{reminder_id}"),
+                Button(
+                    _("✓ Done: {name}").format(name=name)[:_LABEL_LIMIT], f"r:done:{reminder_id}"
+                ),
+                Button(_("Move: {name}").format(name=name)[:_LABEL_LIMIT], f"r:pick:{reminder_id}"),
             )
         )
-    return Reply(f"☀️ Good morning, {rep.display_name or 'there'}!\n{text}", tuple(buttons))
+    greeting = (
+        _("☀️ Good morning, {name}!").format(name=rep.display_name)
+        if rep.display_name
+        else _("☀️ Good morning!")
+    )
+    return Reply(f"{greeting}\n{text}", tuple(buttons))
 
 
 async def _today(uow: UnitOfWork, rep: Rep, now: datetime) -> tuple[str, list[ReminderLine]]:
@@ -68,27 +77,23 @@ async def _today(uow: UnitOfWork, rep: Rep, now: datetime) -> tuple[str, list[Re
     overdue = [item for item in due if item.reminder.due_at < now]
     later_today = [item for item in due if item.reminder.due_at >= now]
     local_now = timefmt.local(now, rep.timezone)
-    lines = [f"Today, {local_now:%a} {local_now.day} {local_now:%b}"]
+    lines = [_("Today, {day}").format(day=format_day(local_now))]
     if overdue:
-        lines.append(f"Overdue ({len(overdue)}):")
+        lines.append(_("Overdue ({count}):").format(count=len(overdue)))
         lines += [_line(item, now, rep.timezone, with_day=True) for item in overdue]
     if later_today:
-        lines.append("Due today:")
+        lines.append(_("Due today:"))
         lines += [_line(item, now, rep.timezone, with_day=False) for item in later_today]
     if not due:
-        lines.append("No callbacks due today.")
+        lines.append(_("No callbacks due today."))
     if upcoming:
-        lines.append("Coming up:")
+        lines.append(_("Coming up:"))
         lines += [_line(item, now, rep.timezone, with_day=True) for item in upcoming]
     if logged:
-        parts = [
-            f"{count} {texts.KIND_PLURALS[kind] if count > 1 else texts.KIND_LABELS[kind].lower()}"
-            for kind in ActivityKind
-            if (count := logged.get(kind, 0))
-        ]
-        lines.append("Logged today: " + ", ".join(parts) + ".")
+        parts = [kind_count(kind, count) for kind in ActivityKind if (count := logged.get(kind, 0))]
+        lines.append(_("Logged today: {items}.").format(items=", ".join(parts)))
     elif not due and not upcoming:
-        lines.append('Nothing planned either. Try: "Called Ana at Acme, call back Friday".')
+        lines.append(_('Nothing planned either. Try: "Called Ana at Acme, call back Friday".'))
     return "\n".join(lines), due
 
 
@@ -100,9 +105,14 @@ async def switch(uow: UnitOfWork, rep: Rep, args: str) -> Reply:
         if enabled != rep.agenda_enabled:
             await uow.reps.set_agenda(rep.id, enabled)
         if enabled:
-            return Reply("☀️ Morning agenda on: your callbacks for the day, each working morning.")
-        return Reply("Morning agenda off. /today still shows your day; /agenda on brings it back.")
+            return Reply(
+                _("☀️ Morning agenda on: your callbacks for the day, each working morning.")
+            )
+        return Reply(
+            _("Morning agenda off. /today still shows your day; /agenda on brings it back.")
+        )
     if choice:
-        return Reply("Say /agenda on or /agenda off.")
-    state = "on" if rep.agenda_enabled else "off"
-    return Reply(f"Your morning agenda is {state}. /agenda on or /agenda off changes it.")
+        return Reply(_("Say /agenda on or /agenda off."))
+    if rep.agenda_enabled:
+        return Reply(_("Your morning agenda is on. /agenda off turns it off."))
+    return Reply(_("Your morning agenda is off. /agenda on turns it on."))

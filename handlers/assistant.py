@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers import agenda, recall, texts, voice_notes
+from handlers import agenda, onboarding, recall, teams, texts, voice_notes
 from handlers.capture import read_message
 from handlers.corrections import (
     AWAITING_CONTACT,
@@ -22,14 +22,22 @@ from handlers.corrections import (
     WHICH_BUTTON,
     Corrections,
 )
+from handlers.deal_card import CARD_BUTTON, MOVE_BUTTON, DealDesk
 from handlers.digest_settings import digests_command
 from handlers.domain import Rep, Role, Team
+from handlers.i18n import _, use_locale
+from handlers.idle_limits import idle_command
+from handlers.language import LANG_BUTTON, choose, lang_command
 from handlers.log_flow import AWAITING_LOG, LOG_BUTTON, GuidedLog
 from handlers.messages import Incoming, Reply
 from handlers.pipeline import pipeline, quiet_deal_action
-from handlers.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from handlers.ports import Clock, ConcurrentChange, UnitOfWork, UnitOfWorkFactory
+from handlers.privacy import FORGET_BUTTON, forget_command, forget_press
 from handlers.recording import CaptureRecorder
 from handlers.reminder_actions import AWAITING_TIME, ReminderActions
+from handlers.terminology import terms_command
+from handlers.terms import KIND, STAGE, Terms, current_terms, use_terms
+from handlers.undo import undo_last
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +53,8 @@ class CoreConfig:
     default_language: str = "en"
     self_service_platforms: frozenset[str] = field(default=frozenset({"console"}))
     """Platforms where an unknown user gets a one-person team of their own (the local console)."""
+    telegram_bot_username: str | None = None
+    """The bot's @username, for invite deep links (``https://t.me/<bot>?start=CODE``)."""
 
 
 def clean_text(text: str) -> str:
@@ -102,6 +112,23 @@ class Assistant:
                 context.uow, context.rep, clock.now(), args
             ),
             "digests": lambda self, context, args: digests_command(context.uow, context.rep, args),
+            "undo": lambda self, context, args: undo_last(context.uow, context.rep, clock.now()),
+            "forget": lambda self, context, args: forget_command(context.uow, context.rep, args),
+            "join": Assistant._join,
+            "invite": Assistant._invite,
+            "team": Assistant._team_command,
+            "role": Assistant._role,
+            "deal": lambda self, context, args: DealDesk(
+                context.uow, context.rep, clock.now()
+            ).command(args),
+            "idle": lambda self, context, args: idle_command(context.uow, context.rep, args),
+            "lang": lambda self, context, args: lang_command(context.uow, context.rep, args),
+            "stages": lambda self, context, args: terms_command(
+                context.uow, context.rep, STAGE, args
+            ),
+            "kinds": lambda self, context, args: terms_command(
+                context.uow, context.rep, KIND, args
+            ),
         }
 
     async def handle(self, incoming: Incoming) -> Reply | None:
@@ -109,11 +136,21 @@ class Assistant:
 
         Never raises: a failure rolls back and says so.
         """
-        try:
-            reply = await self._handle(incoming)
-        except Exception:
-            log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)
-            reply = Reply(texts.FAILED)
+        # The platform's language until the rep is known (a stranger, a failure before that).
+        with use_locale(incoming.language or self._config.default_language):
+            try:
+                try:
+                    reply = await self._handle(incoming)
+                except ConcurrentChange as race:
+                    # Another update changed what this one built on; nothing was stored, and
+                    # running it again sees the other's result (a company undone meanwhile is
+                    # simply created again).
+                    log.info("update from %s raced another; running it again: %s",
+                             incoming.platform, race)  # fmt: skip
+                    reply = await self._handle(incoming)
+            except Exception:
+                log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)
+                reply = Reply(_(texts.FAILED))
         if reply is None:
             return None
         # Commands as the rep types them there: "/crm today" on Slack.
@@ -128,20 +165,29 @@ class Assistant:
                 return None
             if len(text) > MAX_MESSAGE_LENGTH:
                 await uow.commit()  # remember the update, so a redelivery is not answered
-                return Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_LENGTH))
-            rep, is_new = await self._identify(uow, incoming)
-            if rep is None:
+                return Reply(_(texts.TOO_LONG).format(length=len(text), limit=MAX_MESSAGE_LENGTH))
+            joined = await teams.join_unknown(
+                uow, incoming, text, self._clock.now(), self._config.default_language
+            )
+            if isinstance(joined, Reply):  # a code that lets nobody in: nothing is stored
+                return joined
+            if joined is not None:
                 await uow.commit()
-                return Reply(texts.STRANGER)
+                return joined[1]
+            rep, is_new = await self._identify(uow, incoming)
+            if rep is None:  # a stranger: one polite answer, and nothing about them stored
+                return Reply(_(texts.STRANGER))
+            terms = Terms.of(await uow.terms.for_team(rep.team_id))
             context = _Context(uow, rep, incoming, text)
-            reply = await self._route(context)
+            with use_locale(rep.language), use_terms(terms):
+                reply = await self._route(context)
+                if is_new:
+                    name = rep.display_name or rep.external_id
+                    reply = Reply(_(texts.WELCOME).format(name=name) + reply.text, reply.buttons)
             await uow.commit()
         if self._on_reminder_set is not None:
             for due_at in context.scheduled:
                 self._on_reminder_set(due_at)
-        if is_new:
-            name = rep.display_name or rep.external_id
-            reply = Reply(texts.WELCOME.format(name=name) + reply.text, reply.buttons)
         return reply
 
     async def _route(self, context: _Context) -> Reply:
@@ -151,10 +197,10 @@ class Assistant:
             if context.incoming.voice_file_id:
                 return await self._voice_note(context, context.incoming.voice_file_id)
             if context.incoming.attachment:
-                return Reply(texts.NOT_TEXT.format(attachment=context.incoming.attachment))
-            return Reply(texts.EMPTY)
+                return Reply(_(texts.NOT_TEXT).format(attachment=_(context.incoming.attachment)))
+            return Reply(_(texts.EMPTY))
         if not _WORDLIKE.search(context.text):
-            return Reply(texts.NO_WORDS)  # "👍", "???": nothing to keep, and nothing kept
+            return Reply(_(texts.NO_WORDS))  # "👍", "???": nothing to keep, and nothing kept
         awaiting = context.rep.awaiting
         if awaiting and not context.text.startswith("/"):
             return await self._answer(context, awaiting)
@@ -166,10 +212,10 @@ class Assistant:
         if command := _COMMAND.match(context.text):
             handler = self._commands.get(command.group("name").lower())
             if handler is None:
-                return Reply(texts.UNKNOWN_COMMAND.format(command=context.text.split()[0]))
+                return Reply(_(texts.UNKNOWN_COMMAND).format(command=context.text.split()[0]))
             return await handler(self, context, (command.group("args") or "").strip())
         if context.text.startswith("/"):
-            return Reply(texts.UNKNOWN_COMMAND.format(command=context.text.split()[0]))
+            return Reply(_(texts.UNKNOWN_COMMAND).format(command=context.text.split()[0]))
         return await self._capture(context)
 
     async def _identify(self, uow: UnitOfWork, incoming: Incoming) -> tuple[Rep | None, bool]:
@@ -177,9 +223,9 @@ class Assistant:
         rep = await uow.reps.by_identity(incoming.platform, incoming.user_id)
         if rep is not None:
             # The platform's word on language and zone holds until the rep picks their own
-            # (there is no /lang yet, so it always holds).
+            # (/lang for the language).
             timezone = incoming.timezone or rep.timezone
-            language = incoming.language or rep.language
+            language = rep.language if rep.language_chosen else incoming.language or rep.language
             display_name = incoming.display_name or rep.display_name
             profile = (incoming.chat_id, display_name, language, timezone)
             if profile != (rep.chat_id, rep.display_name, rep.language, rep.timezone):
@@ -195,7 +241,9 @@ class Assistant:
             return None, False
         name = incoming.display_name or incoming.user_id
         timezone = incoming.timezone or self._config.default_timezone
-        team = await uow.teams.add(f"{name}'s team", timezone)  # its digests on its founder's clock
+        # Named in the platform's language (the locale of this update); digests on its
+        # founder's clock.
+        team = await uow.teams.add(_("{name}'s team").format(name=name), timezone)
         rep = await uow.reps.add(
             team_id=team.id,
             platform=incoming.platform,
@@ -223,16 +271,36 @@ class Assistant:
             reply = await flow.press(log_button["flow"], log_button["value"])
             context.scheduled += flow.scheduled
             return reply
+        if lang_button := LANG_BUTTON.fullmatch(payload):
+            return await choose(context.uow, context.rep, lang_button["code"])
+        if card := CARD_BUTTON.fullmatch(payload):
+            return await DealDesk(context.uow, context.rep, self._clock.now()).card(int(card["id"]))
+        if move := MOVE_BUTTON.fullmatch(payload):
+            desk = DealDesk(context.uow, context.rep, self._clock.now())
+            return await desk.move(int(move["id"]), move["from"], move["to"])
+        if forget := FORGET_BUTTON.fullmatch(payload):
+            return await forget_press(context.uow, context.rep, forget["choice"])
         if deal_button := _DEAL_BUTTON.fullmatch(payload):
             return await self._deal_button(
                 context, deal_button.group("action"), int(deal_button.group("id"))
             )
+        if teams.BUTTON.fullmatch(payload):
+            team = await self._team(context)
+            return await teams.press(context.uow, context.rep, team, payload) or Reply(
+                _(texts.UNKNOWN_BUTTON)
+            )
+        if onboarding.BUTTON.fullmatch(payload):
+            team = await self._team(context)
+            pressed = await onboarding.press(
+                context.uow, context.rep, team, payload, self._clock.now()
+            )
+            return pressed or Reply(_(texts.UNKNOWN_BUTTON))
         history = await recall.press(context.uow, context.rep, self._clock.now(), payload)
         if history is not None:
             return history
         match = _REMINDER_BUTTON.match(payload)
         if match is None:
-            return Reply(texts.UNKNOWN_BUTTON)
+            return Reply(_(texts.UNKNOWN_BUTTON))
         actions = await self._reminder_actions(context)
         reply = await actions.press(match.group("action"), int(match.group("id")))
         context.scheduled += actions.scheduled
@@ -252,6 +320,13 @@ class Assistant:
             answered = await corrections.typed_contact(subject, context.text)
             # None: what the question was about is gone, so this is a new message.
             return answered if answered is not None else await self._capture(context)
+        if kind == onboarding.AWAITING_TZ:
+            team = await self._team(context)
+            zone = await onboarding.typed(
+                context.uow, context.rep, team, context.text, self._clock.now()
+            )
+            # None: not an answer but a message (the question is dropped); it is captured.
+            return zone if zone is not None else await self._capture(context)
         if kind != AWAITING_TIME or not subject.isdigit():
             await context.uow.reps.set_awaiting(context.rep.id, None)
             return await self._capture(context)
@@ -288,7 +363,7 @@ class Assistant:
             context.uow, context.rep, team, action, deal_id, self._clock.now()
         )
         if done is None:
-            return Reply(texts.UNKNOWN_BUTTON)
+            return Reply(_(texts.UNKNOWN_BUTTON))
         reply, due_at = done
         if due_at is not None:
             context.scheduled.append(due_at)
@@ -300,11 +375,20 @@ class Assistant:
     async def _cancel(self, context: _Context, args: str) -> Reply:
         if context.rep.awaiting:
             if context.rep.awaiting.startswith(f"{AWAITING_CONTACT}:"):
-                return Reply("OK, the contact stays as it was.")
+                return Reply(_("OK, the contact stays as it was."))
             if context.rep.awaiting.startswith(f"{AWAITING_LOG}:"):
-                return Reply("OK, nothing was logged.")
-            return Reply("OK, the reminder stays as it was.")
-        return Reply("There is nothing to cancel.")
+                return Reply(_("OK, nothing was logged."))
+            if context.rep.awaiting == onboarding.AWAITING_TZ:
+                zone = context.rep.timezone
+                return Reply(_("OK, your time zone stays {zone}.").format(zone=zone))
+            return Reply(_("OK, the reminder stays as it was."))
+        return Reply(_("There is nothing to cancel."))
+
+    def learn_telegram_username(self, username: str) -> None:
+        """The bot's @name as Telegram reported it on start (getMe), for invite links, unless
+        the settings named one already."""
+        if self._config.telegram_bot_username is None and username:
+            self._config = replace(self._config, telegram_bot_username=username)
 
     @property
     def command_names(self) -> frozenset[str]:
@@ -312,10 +396,35 @@ class Assistant:
         return frozenset(self._commands)
 
     async def _start(self, context: _Context, args: str) -> Reply:
+        if args:  # Telegram's invite deep link: /start CODE
+            return await self._join(context, args)
         return await self._help(context, args)
 
+    async def _join(self, context: _Context, args: str) -> Reply:
+        if not args:
+            return Reply(_("Type the invite code after the command: /join K7PMQX3R9T."))
+        team = await self._team(context)
+        return await teams.join_known(context.uow, context.rep, team, args, self._clock.now())
+
+    async def _invite(self, context: _Context, args: str) -> Reply:
+        team = await self._team(context)
+        return await teams.invite(
+            context.uow,
+            context.rep,
+            team,
+            args,
+            self._clock.now(),
+            self._config.telegram_bot_username,
+        )
+
+    async def _team_command(self, context: _Context, args: str) -> Reply:
+        return await teams.team_card(context.uow, context.rep, await self._team(context))
+
+    async def _role(self, context: _Context, args: str) -> Reply:
+        return await teams.role_command(context.uow, context.rep, await self._team(context), args)
+
     async def _help(self, context: _Context, args: str) -> Reply:
-        return Reply(texts.HELP)
+        return Reply(_(texts.HELP))
 
     async def _today(self, context: _Context, args: str) -> Reply:
         return await agenda.today(context.uow, context.rep, self._clock.now())
@@ -336,6 +445,7 @@ class Assistant:
             language=context.rep.language,
             default_hour=team.default_hour,
             date_order=team.date_order,
+            vocabulary=current_terms().vocabulary(),
         )
         recorder = CaptureRecorder(context.uow, context.rep, now)
         reply = await recorder.record(context.text, capture)

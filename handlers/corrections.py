@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from handlers import texts
+from handlers.audit import audit_view as audit_view  # also imported from here
 from handlers.deals import deal_from_view
 from handlers.domain import (
     Activity,
@@ -41,13 +42,17 @@ from handlers.domain import (
     Contact,
     Deal,
     Reminder,
+    ReminderStatus,
     Rep,
 )
+from handlers.i18n import N_, _, ngettext
 from handlers.matching import contact_labels, find_contact
 from handlers.messages import Button, Reply
+from handlers.permissions import Action, Subject, allowed, refusal
 from handlers.ports import UnitOfWork
 from handlers.reminder_actions import AWAITING_TIME
-from handlers.reminder_card import who
+from handlers.reminder_card import quote, who
+from handlers.terms import kind_label
 
 UNDO_WINDOW = timedelta(hours=24)
 """How long after a message its Undo still works."""
@@ -63,18 +68,23 @@ WHICH_BUTTON = re.compile(
 MAX_NAME_LENGTH = 100
 MAX_NAME_WORDS = 5
 
-NOT_YOURS = "Only the rep who sent that message can change or undo it. Nothing was changed."
-ASK_CONTACT = "Who was it? Type their name, e.g. “Sam Reed” (or /cancel to keep it as it is)."
+NOT_YOURS = N_("Only the rep who sent that message can change or undo it. Nothing was changed.")
+ASK_CONTACT = N_("Who was it? Type their name, e.g. “Sam Reed” (or /cancel to keep it as it is).")
+_STATUS = {
+    ReminderStatus.PENDING: N_("pending"),
+    ReminderStatus.SENT: N_("sent"),
+    ReminderStatus.DONE: N_("done"),
+    ReminderStatus.CANCELLED: N_("cancelled"),
+    ReminderStatus.FAILED: N_("failed"),
+}
 
-_ENTITIES = ("company", "contact", "activity", "reminder", "deal")
-
-
-def audit_view(record: Any) -> dict[str, Any]:
-    """A JSON-friendly copy of a record for the audit log."""
-    view = asdict(record)
-    return {key: value.isoformat() if isinstance(value, datetime) else str(value)
-            if not isinstance(value, int | str | type(None)) else value
-            for key, value in view.items()}  # fmt: skip
+_ENTITIES = ("company", "contact", "activity", "reminder", "deal", "team")
+_REMINDER_STATE = ("status", "due_at")
+"""What Undo puts back on a reminder that a button marked done, cancelled or moved."""
+_TEAM_SETTINGS = frozenset(
+    {"timezone", "daily_digest_at", "weekly_digest_at", "agenda_at", "digests_enabled"}
+)
+"""The team settings Undo puts back (``/digests``)."""
 
 
 def card_buttons(
@@ -85,13 +95,13 @@ def card_buttons(
     if reminder_id is not None:
         rows.append(
             (
-                Button("Change time", f"r:pick:{reminder_id}"),
-                Button("Not a callback", f"nc:{change_id}"),
+                Button(_("Change time"), f"r:pick:{reminder_id}"),
+                Button(_("Not a callback"), f"nc:{change_id}"),
             )
         )
     if has_contact:
-        rows.append((Button("Change contact", f"cc:{change_id}"),))
-    rows.append((Button("Undo", f"u:{change_id}"),))
+        rows.append((Button(_("Change contact"), f"cc:{change_id}"),))
+    rows.append((Button(_("Undo"), f"u:{change_id}"),))
     return tuple(rows)
 
 
@@ -117,9 +127,12 @@ async def ask_which(
         (Button(label, f"{prefix}{contact.id}"),)
         for contact, label in zip(choices, labels, strict=True)
     ]
-    rows_of_buttons.append((Button(f"New contact: {name}", f"{prefix}new"),))
-    rows_of_buttons.append((Button("Someone else", f"cc:{change_id}"),))  # type the full name
-    return Reply(f"Which {name}? Tap the right one, or add a new contact.", tuple(rows_of_buttons))
+    rows_of_buttons.append((Button(_("New contact: {name}").format(name=name), f"{prefix}new"),))
+    rows_of_buttons.append((Button(_("Someone else"), f"cc:{change_id}"),))  # type the full name
+    return Reply(
+        _("Which {name}? Tap the right one, or add a new contact.").format(name=name),
+        tuple(rows_of_buttons),
+    )
 
 
 def _created(rows: list[Change], entity: str) -> list[int]:
@@ -153,16 +166,18 @@ def clean_name(text: str) -> str | None:
 
 def _label(record: Activity | Reminder | Contact | Company | Deal) -> str:
     if isinstance(record, Deal):
-        return f"the {record.title} deal"
+        return _("the {name} deal").format(name=record.title)
     if isinstance(record, Activity):
-        return f"the {texts.KIND_LABELS[record.kind].lower()}"
+        return _("the {kind}").format(kind=kind_label(record.kind, lowercase=True))
     if isinstance(record, Reminder):
-        return "the callback"
+        return _("the callback")
     return record.full_name if isinstance(record, Contact) else record.name
 
 
 def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 @dataclass
@@ -175,13 +190,17 @@ class _UndoOutcome:
     def describe(self) -> str:
         lines = []
         if self.removed:
-            lines.append(f"↩ Undone: removed {_join(self.removed)}.")
+            lines.append(_("↩ Undone: removed {items}.").format(items=_join(self.removed)))
         elif not self.notes:
-            lines.append("Nothing from that message is left to undo.")
+            lines.append(_("Nothing from that message is left to undo."))
         lines += self.notes
         if self.kept:
-            them = "it" if len(self.kept) == 1 else "them"
-            lines.append(f"Kept {_join(self.kept)}: other records use {them}.")
+            kept = ngettext(
+                "Kept {items}: other records use it.",
+                "Kept {items}: other records use them.",
+                len(self.kept),
+            )
+            lines.append(kept.format(items=_join(self.kept)))
         return "\n".join(lines)
 
 
@@ -196,24 +215,33 @@ class Corrections:
     async def press(self, action: str, change_id: str) -> Reply:
         rows = await self._uow.audit.for_change(self._rep.team_id, change_id)
         if not rows:  # made up, or another team's: say nothing about it
-            return Reply(texts.UNKNOWN_BUTTON)
-        if rows[0].rep_id != self._rep.id:
-            return Reply(NOT_YOURS)
+            return Reply(_(texts.UNKNOWN_BUTTON))
+        if not self._authored(rows):
+            return Reply(_(NOT_YOURS))
         if action == "u":
             return await self._undo(change_id, rows)
         if _undone(rows):
-            return Reply(texts.UNKNOWN_BUTTON)  # the card is stale: what it shows is gone
+            return Reply(_(texts.UNKNOWN_BUTTON))  # the card is stale: what it shows is gone
         if action == "nc":
             return await self._not_a_callback(change_id, rows)
         if action == "cc":
             return await self._ask_contact(change_id, rows)
-        return Reply(texts.UNKNOWN_BUTTON)
+        return Reply(_(texts.UNKNOWN_BUTTON))
+
+    def _authored(self, rows: list[Change]) -> bool:
+        """Whether the rep may correct or undo the change: only its author may."""
+        subject = Subject(self._rep.team_id, rows[0].rep_id)
+        return allowed(self._rep, Action.CHANGE_OWN_WORK, subject)
+
+    async def undo(self, change_id: str) -> Reply:
+        """Undo a change, as the card's Undo does (``/undo`` picks which)."""
+        return await self.press("u", change_id)
 
     async def typed_contact(self, change_id: str, text: str) -> Reply | None:
         """The rep's answer to "Who was it?"; None if there is nothing left to re-link, in
         which case the text is not an answer (the caller reads it as a new message)."""
         rows = await self._uow.audit.for_change(self._rep.team_id, change_id)
-        targets = await self._targets(rows) if rows and rows[0].rep_id == self._rep.id else []
+        targets = await self._targets(rows) if rows and self._authored(rows) else []
         if not targets or _undone(rows):
             await self._uow.reps.set_awaiting(self._rep.id, None)
             return None
@@ -237,16 +265,16 @@ class Corrections:
         """A "Which Sam?" button: link the message to the contact chosen, or to a new one."""
         rows = await self._uow.audit.for_change(self._rep.team_id, change_id)
         if not rows:
-            return Reply(texts.UNKNOWN_BUTTON)
-        if rows[0].rep_id != self._rep.id:
-            return Reply(NOT_YOURS)
+            return Reply(_(texts.UNKNOWN_BUTTON))
+        if not self._authored(rows):
+            return Reply(_(NOT_YOURS))
         asked = [row.after or {} for row in rows if row.action == "ask"]
         if _undone(rows) or len(asked) != question:
-            return Reply(texts.UNKNOWN_BUTTON)  # undone, or a newer question replaced this one
+            return Reply(_(texts.UNKNOWN_BUTTON))  # undone, or a newer question replaced this one
         targets = await self._targets(rows)
         name, offered = asked[-1].get("name"), asked[-1].get("offered") or []
         if not targets or not isinstance(name, str):
-            return Reply(texts.UNKNOWN_BUTTON)
+            return Reply(_(texts.UNKNOWN_BUTTON))
         await self._stop_waiting({f"{AWAITING_CONTACT}:{change_id}"})
         if choice == "new":
             contact = await self._uow.contacts.find_by_name(self._rep.team_id, name)
@@ -257,7 +285,7 @@ class Corrections:
         chosen = int(choice)
         found = await self._uow.contacts.get(self._rep.team_id, chosen)
         if chosen not in offered or found is None:
-            return Reply(texts.UNKNOWN_BUTTON)
+            return Reply(_(texts.UNKNOWN_BUTTON))
         return await self._relink(change_id, targets, found, is_new=False)
 
     async def _new_contact(
@@ -298,13 +326,16 @@ class Corrections:
                 )
                 changed = True
         if not changed:
-            return Reply(f"It already was {contact.full_name}. Nothing was changed.")
+            return Reply(
+                _("It already was {name}. Nothing was changed.").format(name=contact.full_name)
+            )
         company = await self._uow.companies.get(team_id, company_id) if company_id else None
         person = who(contact.full_name, company.name if company else None)
-        added = " I added them as a new contact." if is_new else ""
+        added = " " + _("I added them as a new contact.") if is_new else ""
         if all(target.contact_id is None for target in targets):
-            return Reply(f"✓ Saved with {person}.{added}")  # the answer to "Which Sam?"
-        return Reply(f"✓ Contact changed to {person}.{added}")
+            # the answer to "Which Sam?"
+            return Reply(_("✓ Saved with {person}.").format(person=person) + added)
+        return Reply(_("✓ Contact changed to {person}.").format(person=person) + added)
 
     async def _targets(self, rows: list[Change]) -> list[Activity | Reminder]:
         """The activity and reminder a message created, as far as they still exist."""
@@ -321,23 +352,27 @@ class Corrections:
         targets = await self._targets(rows)
         asked = any(row.action == "ask" for row in rows)  # "Which Sam?": Someone else
         if not targets or not (asked or any(t.contact_id is not None for t in targets)):
-            return Reply(texts.UNKNOWN_BUTTON)  # no contact on that card
+            return Reply(_(texts.UNKNOWN_BUTTON))  # no contact on that card
         await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_CONTACT}:{change_id}")
-        return Reply(ASK_CONTACT)
+        return Reply(_(ASK_CONTACT))
 
     async def _not_a_callback(self, change_id: str, rows: list[Change]) -> Reply:
         team_id = self._rep.team_id
         reminders = _created(rows, "reminder")
         reminder = await self._uow.reminders.get(team_id, reminders[0]) if reminders else None
         if reminder is None:
-            return Reply(texts.UNKNOWN_BUTTON)
+            return Reply(_(texts.UNKNOWN_BUTTON))
         if not reminder.status.is_open:
-            return Reply(f"This callback is already {reminder.status.value}. Nothing was changed.")
+            return Reply(
+                _("This callback is already {status}. Nothing was changed.").format(
+                    status=_(_STATUS[reminder.status])
+                )
+            )
         await self._uow.reminders.delete(team_id, reminder.id)
         await self._audit(change_id, "delete", "reminder", reminder.id, audit_view(reminder), None)
         await self._stop_waiting({f"{AWAITING_TIME}:{reminder.id}"})
         if await self._targets(rows):
-            return Reply("OK, not a callback: I removed the reminder. The rest stays saved.")
+            return Reply(_("OK, not a callback: I removed the reminder. The rest stays saved."))
         # The reminder was all the message stored: keep the rep's words, as a note.
         note = await self._uow.activities.add(
             team_id=team_id,
@@ -349,19 +384,25 @@ class Corrections:
             company_id=reminder.company_id,
         )
         await self._audit(change_id, "create", "activity", note.id, None, audit_view(note))
-        return Reply("OK, not a callback: I removed the reminder and kept your words as a note.")
+        return Reply(_("OK, not a callback: I removed the reminder and kept your words as a note."))
 
     async def _undo(self, change_id: str, rows: list[Change]) -> Reply:
         if _undone(rows):
-            return Reply("That message was already undone. Nothing was changed.")
+            return Reply(_("That message was already undone. Nothing was changed."))
         if self._now - rows[0].at > UNDO_WINDOW:
             return Reply(
-                "That message is more than 24 hours old, so it can't be undone any more. "
-                "Nothing was changed."
+                _(
+                    "That message is more than 24 hours old, so it can't be undone any more. "
+                    "Nothing was changed."
+                )
             )
         created = {(row.entity, row.entity_id) for row in rows if row.action == "create"}
         if not all(_undoable(row, created) for row in rows):
-            return Reply("I can't undo that message. Nothing was changed.")
+            return Reply(_("I can't undo that message. Nothing was changed."))
+        if any(row.entity == "team" for row in rows) and not allowed(
+            self._rep, Action.CONFIGURE_TEAM
+        ):  # an admin's setting, and the rep is no longer the admin
+            return Reply(refusal(self._rep, Action.CONFIGURE_TEAM))
         outcome = _UndoOutcome()
         handled: set[tuple[str, int]] = set()
         for row in reversed(rows):  # the latest first: what refers to a row goes before it
@@ -373,8 +414,16 @@ class Corrections:
                 await self._remove(change_id, row.entity, row.entity_id, outcome)
             elif row.entity == "deal":
                 await self._restore_deal(change_id, row, outcome)
+            elif row.entity == "reminder":
+                await self._restore_reminder(change_id, row, outcome)
+            elif row.entity == "team":
+                await self._restore_team(change_id, row, outcome)
             else:
                 await self._restore_company(change_id, row, outcome)
+        if not _undone(await self._uow.audit.for_change(self._rep.team_id, change_id)):
+            # Nothing was left to revert: the undo is still recorded, so /undo moves on to an
+            # older change instead of trying this one forever.
+            await self._audit(change_id, "undo", "change", 0, None, {"undone": change_id})
         await self._stop_waiting(
             {f"{AWAITING_CONTACT}:{change_id}"}
             | {f"{AWAITING_TIME}:{reminder_id}" for reminder_id in outcome.removed_reminders}
@@ -419,7 +468,9 @@ class Corrections:
         if deal is None or row.before is None or row.after is None:
             return
         if audit_view(deal) != dict(row.after):
-            outcome.notes.append(f"I left the {deal.title} deal as it is: it changed since.")
+            outcome.notes.append(
+                _("I left the {name} deal as it is: it changed since.").format(name=deal.title)
+            )
             return
         restored = await self._uow.deals.revert(
             self._rep.team_id, deal.id, deal_from_view(row.before)
@@ -428,7 +479,60 @@ class Corrections:
             await self._audit(
                 change_id, "undo", "deal", deal.id, audit_view(deal), audit_view(restored)
             )
-            outcome.removed.append(f"the change to the {deal.title} deal")
+            outcome.removed.append(_("the change to the {name} deal").format(name=deal.title))
+
+    async def _restore_reminder(self, change_id: str, row: Change, outcome: _UndoOutcome) -> None:
+        """Put back the time and status of a reminder a button marked done, cancelled or
+        moved, unless it changed since."""
+        reminder = await self._uow.reminders.get(self._rep.team_id, row.entity_id)
+        before, after = row.before or {}, row.after or {}
+        if reminder is None:
+            return
+        now = audit_view(reminder)
+        if any(now.get(name) != after.get(name) for name in _REMINDER_STATE):
+            outcome.notes.append(
+                _("I left the callback {text} as it is: it changed since.").format(
+                    text=quote(reminder.text)
+                )
+            )
+            return
+        if all(before.get(name) == after.get(name) for name in _REMINDER_STATE):
+            return  # only its link to a logged call changed: that goes with the call
+        restored = await self._uow.reminders.restore(
+            self._rep.team_id,
+            reminder.id,
+            due_at=datetime.fromisoformat(str(before["due_at"])),
+            status=ReminderStatus(before["status"]),
+        )
+        if restored is not None:
+            await self._audit(change_id, "undo", "reminder", reminder.id, now, audit_view(restored))
+            outcome.removed.append(
+                _("the change to the callback {text}").format(text=quote(reminder.text))
+            )
+
+    async def _restore_team(self, change_id: str, row: Change, outcome: _UndoOutcome) -> None:
+        """Put the team's digest settings back, unless they changed since."""
+        team = await self._uow.teams.get(self._rep.team_id)
+        before, after = dict(row.before or {}), dict(row.after or {})
+        if team is None or row.entity_id != team.id:
+            return
+        now = {name: value for name, value in audit_view(team).items() if name in _TEAM_SETTINGS}
+        if any(now.get(name) != after.get(name) for name in _TEAM_SETTINGS):
+            outcome.notes.append(_("I left the digest settings as they are: they changed since."))
+            return
+        restored = await self._uow.teams.set_digest_settings(
+            team.id,
+            timezone=str(before["timezone"]),
+            daily_digest_at=str(before["daily_digest_at"]),
+            weekly_digest_at=str(before["weekly_digest_at"]),
+            agenda_at=str(before["agenda_at"]),
+            digests_enabled=bool(before["digests_enabled"]),
+        )
+        restored_view = {
+            name: value for name, value in audit_view(restored).items() if name in _TEAM_SETTINGS
+        }
+        await self._audit(change_id, "undo", "team", team.id, now, restored_view)
+        outcome.removed.append(_("the change to the digest settings"))
 
     async def _restore_company(self, change_id: str, row: Change, outcome: _UndoOutcome) -> None:
         """Put back the company of a known contact that the message filed somewhere."""
@@ -442,7 +546,9 @@ class Corrections:
             before is not None and await self._uow.companies.get(team_id, before) is None
         ):
             outcome.notes.append(
-                f"I left {contact.full_name}'s company as it is: it changed after that message."
+                _("I left {name}'s company as it is: it changed after that message.").format(
+                    name=contact.full_name
+                )
             )
             return
         filed_under = await self._uow.companies.get(team_id, after) if after else None
@@ -452,7 +558,9 @@ class Corrections:
         )
         if filed_under is not None:
             outcome.notes.append(
-                f"{contact.full_name} is no longer filed under {filed_under.name}."
+                _("{name} is no longer filed under {company}.").format(
+                    name=contact.full_name, company=filed_under.name
+                )
             )
 
     async def _stop_waiting(self, questions: set[str]) -> None:
@@ -498,4 +606,10 @@ def _undoable(row: Change, created: set[tuple[str, int]]) -> bool:
         return True  # a re-link of the message's own activity or reminder: it goes anyway
     before, after = row.before or {}, row.after or {}
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    if row.entity == "reminder":  # done, cancelled, moved, or linked to the call logged
+        return changed <= {*_REMINDER_STATE, "activity_id"} and all(
+            name in before for name in _REMINDER_STATE
+        )
+    if row.entity == "team":
+        return changed <= _TEAM_SETTINGS and before.keys() >= _TEAM_SETTINGS
     return row.entity == "deal" or (row.entity == "contact" and changed <= {"company_id"})

@@ -9,7 +9,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from handlers.domain import Company, Deal, Rep, Stage
+from handlers.i18n import DEFAULT_LOCALE, _, current_locale
 from handlers.ports import UnitOfWork
 
 NEW_DEAL_STAGE = Stage.NEEDS
@@ -28,7 +31,9 @@ class DealNews:
         amount = money(self.after.amount, self.after.currency)
         if self.before is None:
             detail = ", ".join(part for part in (stage_label(self.after.stage), amount) if part)
-            return f"📈 New deal with {company.name}: {detail}."
+            return _("📈 New deal with {company}: {detail}.").format(
+                company=company.name, detail=detail
+            )
         parts = []
         if self.before.stage != self.after.stage:
             parts.append(f"{stage_label(self.before.stage)} → {stage_label(self.after.stage)}")
@@ -37,13 +42,22 @@ class DealNews:
             self.after.currency,
         ):
             parts.append(amount)
-        return f"📈 Deal with {company.name}: {', '.join(parts)}." if parts else ""
+        if not parts:
+            return ""
+        return _("📈 Deal with {company}: {changes}.").format(
+            company=company.name, changes=", ".join(parts)
+        )
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
     if amount is None:
         return ""
-    number = f"{amount:,.2f}".removesuffix(".00")
+    locale = current_locale()
+    if locale == DEFAULT_LOCALE:
+        number = f"{amount:,.2f}".removesuffix(".00")
+    else:  # the locale's separators: 12.000 EUR (ro, es), 12 000 EUR (pl, bg, ru)
+        pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
+        number = format_decimal(amount, format=pattern, locale=locale)
     return f"{number} {currency}" if currency else number
 
 
@@ -77,9 +91,9 @@ async def record_deal_news(
         return DealNews(None, created)
     updated = deal
     if stage is not None and stage != deal.stage:
-        updated = await uow.deals.move(deal.id, stage, rep.id, now)
+        updated = await uow.deals.move(rep.team_id, deal.id, stage, rep.id, now)
     if amount is not None and (amount, currency) != (deal.amount, deal.currency):
-        updated = await uow.deals.set_amount(deal.id, amount, currency, now)
+        updated = await uow.deals.set_amount(rep.team_id, deal.id, amount, currency, now)
     if updated == deal:
         return None
     await audit("update", deal, updated)
@@ -109,4 +123,5 @@ def deal_from_view(view: Mapping[str, Any]) -> Deal:
         created_at=created_at,
         updated_at=updated_at,
         closed_at=moment("closed_at"),
+        expected_close=moment("expected_close"),
     )

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from handlers import texts, timefmt
+from handlers import timefmt
 from handlers.deals import money
 from handlers.digest_data import (
     AgendaWindow,
@@ -37,9 +37,11 @@ from handlers.digest_data import (
     StageTime,
 )
 from handlers.domain import PIPELINE, ActivityKind, Role, Stage
+from handlers.i18n import N_, _, format_day, ngettext
 from handlers.messages import Reply
 from handlers.pipeline import is_quiet
 from handlers.reminder_card import quote, who
+from handlers.terms import kind_count, stage_label
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 DAILY_WEEKDAYS = frozenset(range(5))
@@ -213,8 +215,7 @@ def kpis(data: DigestData) -> WeekKpis:
 
 
 def _day(moment: datetime, zone: str) -> str:
-    local = timefmt.local(moment, zone)
-    return f"{local:%a} {local.day} {local:%b}"
+    return format_day(timefmt.local(moment, zone))
 
 
 def _moment(moment: datetime, zone: str) -> str:
@@ -235,9 +236,7 @@ def amounts(items: Iterable[tuple[Decimal | None, str | None]]) -> str:
 
 
 def _counted(count: int, kind: ActivityKind) -> str:
-    return (
-        f"{count:,} {texts.KIND_PLURALS[kind] if count != 1 else texts.KIND_LABELS[kind].lower()}"
-    )
+    return kind_count(kind, count)
 
 
 class _Names:
@@ -245,17 +244,20 @@ class _Names:
         self._names = {member.rep_id: member.name for member in data.members}
 
     def __call__(self, rep_id: int) -> str:
-        return self._names.get(rep_id) or f"rep #{rep_id}"
+        return self._names.get(rep_id) or _("rep #{id}").format(id=rep_id)
 
 
 def _header(data: DigestData) -> list[str]:
     zone, team = data.schedule.timezone, data.schedule.team_name
     start, end = data.period.start, data.period.end
     if data.kind is DigestKind.WEEK:
-        title = f"📊 Weekly digest: {team}, {_day(start, zone)} to {_day(end, zone)}"
+        title = _("📊 Weekly digest: {team}, {start} to {end}").format(
+            team=team, start=_day(start, zone), end=_day(end, zone)
+        )
     else:
-        title = f"📊 Daily digest: {team}, {_day(end, zone)}"
-    return [title, f"From {_moment(start, zone)} to {_moment(end, zone)}."]
+        title = _("📊 Daily digest: {team}, {day}").format(team=team, day=_day(end, zone))
+    span = _("From {start} to {end}.").format(start=_moment(start, zone), end=_moment(end, zone))
+    return [title, span]
 
 
 def _activity(data: DigestData, name: _Names) -> list[str]:
@@ -264,7 +266,11 @@ def _activity(data: DigestData, name: _Names) -> list[str]:
         if item.count:
             per_rep[item.rep_id][item.kind] = item.count
     total = sum(sum(kinds.values()) for kinds in per_rep.values())
-    lines = [f"\nActivity: {total:,} logged" if total else "\nActivity: nothing logged."]
+    lines = [
+        "\n" + _("Activity: {count} logged").format(count=f"{total:,}")
+        if total
+        else "\n" + _("Activity: nothing logged.")
+    ]
     ranked = sorted(per_rep.items(), key=lambda entry: (-sum(entry[1].values()), name(entry[0])))
     for rep_id, kinds in ranked:
         parts = ", ".join(_counted(kinds[kind], kind) for kind in ActivityKind if kind in kinds)
@@ -277,7 +283,7 @@ def _activity(data: DigestData, name: _Names) -> list[str]:
         if member.role is Role.REP and member.rep_id not in per_rep
     )
     if silent:
-        lines.append("Logged nothing: " + ", ".join(silent))
+        lines.append(_("Logged nothing: {names}").format(names=", ".join(silent)))
     return lines
 
 
@@ -286,7 +292,11 @@ def _deal_names(deals: Sequence[ClosedDeal]) -> str:
         " ".join(part for part in (deal.name, money(deal.amount, deal.currency)) if part)
         for deal in deals[:CLOSED_NAMES]
     ]
-    more = f" · and {len(deals) - CLOSED_NAMES} more" if len(deals) > CLOSED_NAMES else ""
+    more = (
+        " · " + _("and {count} more").format(count=len(deals) - CLOSED_NAMES)
+        if len(deals) > CLOSED_NAMES
+        else ""
+    )
     return " · ".join(shown) + more
 
 
@@ -304,12 +314,12 @@ def move_kind(move: StageMoves) -> str:
     return "advanced"
 
 
-_OTHER_MOVES = (("new", "New"), ("back", "Moved back"))
+_OTHER_MOVES = (("new", N_("New")), ("back", N_("Moved back")))
 
 
 def _moves(data: DigestData) -> list[str]:
     lines = []
-    for stage, label in ((Stage.COMPLETED, "Won"), (Stage.LOST, "Lost")):
+    for stage, label in ((Stage.COMPLETED, N_("Won")), (Stage.LOST, N_("Lost"))):
         deals = sorted(
             _closed(data, data.period, stage),
             key=lambda deal: (-(deal.amount or Decimal(0)), deal.name),
@@ -317,7 +327,7 @@ def _moves(data: DigestData) -> list[str]:
         if deals:
             value = amounts((deal.amount, deal.currency) for deal in deals)
             worth = f" ({value})" if value and stage is Stage.COMPLETED else ""
-            lines.append(f"• {label} {len(deals)}{worth}: {_deal_names(deals)}")
+            lines.append(f"• {_(label)} {len(deals)}{worth}: {_deal_names(deals)}")
     advanced: dict[Stage, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
     for move in data.moves:
@@ -327,15 +337,18 @@ def _moves(data: DigestData) -> list[str]:
         counts[kind] += move.count
     if advanced:
         targets = ", ".join(
-            f"{advanced[stage]} to {texts.STAGE_LABELS[stage]}"
+            _("{count} to {stage}").format(count=advanced[stage], stage=stage_label(stage))
             for stage in PIPELINE
             if stage in advanced
         )
-        lines.append(f"• Advanced {sum(advanced.values())}: {targets}")
-    others = [f"{label} {counts[kind]}" for kind, label in _OTHER_MOVES if counts[kind]]
+        lines.append(
+            "• "
+            + _("Advanced {count}: {targets}").format(count=sum(advanced.values()), targets=targets)
+        )
+    others = [f"{_(label)} {counts[kind]}" for kind, label in _OTHER_MOVES if counts[kind]]
     if others:
         lines.append("• " + " · ".join(others))
-    return ["\nDeals:", *lines] if lines else ["\nDeals: no stage moves."]
+    return ["\n" + _("Deals:"), *lines] if lines else ["\n" + _("Deals: no stage moves.")]
 
 
 def _pipeline(data: DigestData) -> list[str]:
@@ -344,53 +357,67 @@ def _pipeline(data: DigestData) -> list[str]:
         by_stage[total.stage].append((total.count, total.amount, total.currency))
     count = sum(total.count for total in data.pipeline)
     if not count:
-        return ["\nPipeline: no open deals."]
+        return ["\n" + _("Pipeline: no open deals.")]
     overall = amounts((total.amount, total.currency) for total in data.pipeline)
-    lines = [f"\nPipeline: {count:,} open" + (f", {overall}" if overall else "")]
+    lines = [
+        "\n"
+        + _("Pipeline: {count} open").format(count=f"{count:,}")
+        + (f", {overall}" if overall else "")
+    ]
     for stage in PIPELINE:
         if stage in by_stage:
             rows = by_stage[stage]
             value = amounts((amount, currency) for _, amount, currency in rows)
             in_stage = sum(number for number, _, _ in rows)
-            lines.append(
-                f"• {texts.STAGE_LABELS[stage]}: {in_stage:,}" + (f" · {value}" if value else "")
-            )
+            lines.append(f"• {stage_label(stage)}: {in_stage:,}" + (f" · {value}" if value else ""))
     return lines
 
 
 def _overdue(data: DigestData, name: _Names) -> list[str]:
     if not data.overdue:
-        return ["\nOverdue callbacks: none."]
+        return ["\n" + _("Overdue callbacks: none.")]
     zone = data.schedule.timezone
     now = timefmt.local(data.now, zone)
-    lines = [f"\nOverdue callbacks: {sum(item.count for item in data.overdue):,}"]
+    total = sum(item.count for item in data.overdue)
+    lines = ["\n" + _("Overdue callbacks: {count}").format(count=f"{total:,}")]
     for item in sorted(data.overdue, key=lambda entry: (-entry.count, name(entry.rep_id))):
         oldest = timefmt.day_label(timefmt.local(item.oldest_due_at, zone), now)
-        lines.append(f"• {name(item.rep_id)}: {item.count}, oldest {oldest}")
+        lines.append(
+            f"• {name(item.rep_id)}: "
+            + _("{count}, oldest {day}").format(count=item.count, day=oldest)
+        )
     return lines
 
 
 def _quiet(data: DigestData, name: _Names) -> list[str]:
-    quiet = [line for line in data.quiet_candidates if is_quiet(line, data.now)]
+    quiet = [line for line in data.quiet_candidates if is_quiet(line, data.now, data.idle_limits)]
     if not quiet:
-        return ["\nGone quiet: none."]
+        return ["\n" + _("Gone quiet: none.")]
 
     def last_news(line_index: int) -> datetime:
         line = quiet[line_index]
         return max(line.last_activity_at or line.deal.updated_at, line.deal.updated_at)
 
     order = sorted(range(len(quiet)), key=last_news)
-    lines = [f"\nGone quiet: {len(quiet)} (no news past the stage's limit, no callback)"]
+    lines = [
+        "\n"
+        + _("Gone quiet: {count} (no news past the stage's limit, no callback)").format(
+            count=len(quiet)
+        )
+    ]
     for index in order[:LIST_LIMIT]:
         line = quiet[index]
         days = (data.now - last_news(index)).days
         deal = line.company_name or line.deal.title
-        stage = texts.STAGE_LABELS[line.deal.stage]
+        stage = stage_label(line.deal.stage)
+        silence = ngettext("{days} day without news", "{days} days without news", days)
         lines.append(
-            f"⚠ {deal} ({name(line.deal.owner_rep_id)}): {stage}, {days} days without news"
+            f"⚠ {deal} ({name(line.deal.owner_rep_id)}): {stage}, {silence.format(days=days)}"
         )
     if len(quiet) > LIST_LIMIT:
-        lines.append(f"… and {len(quiet) - LIST_LIMIT} more: /pipeline lists them all.")
+        lines.append(
+            _("… and {count} more: /pipeline lists them all.").format(count=len(quiet) - LIST_LIMIT)
+        )
     return lines
 
 
@@ -398,46 +425,66 @@ def _failed(data: DigestData, name: _Names) -> list[str]:
     if not data.failed_count:
         return []
     zone = data.schedule.timezone
-    lines = [f"\n⚠ Callbacks not delivered: {data.failed_count}"]
+    lines = ["\n" + _("⚠ Callbacks not delivered: {count}").format(count=data.failed_count)]
     for item in data.failed[:LIST_LIMIT]:
         person = who(item.contact_name, item.company_name) or quote(item.text, 60)
         reason = f" ({item.error})" if item.error else ""
         lines.append(
-            f"• {name(item.rep_id)}: {person}, due {_moment(item.due_at, zone)}{reason}"[:300]
+            (
+                f"• {name(item.rep_id)}: "
+                + _("{person}, due {when}").format(person=person, when=_moment(item.due_at, zone))
+                + reason
+            )[:300]
         )
     if data.failed_count > len(data.failed[:LIST_LIMIT]):
-        lines.append(f"… and {data.failed_count - len(data.failed[:LIST_LIMIT])} more.")
+        lines.append(
+            _("… and {count} more.").format(count=data.failed_count - len(data.failed[:LIST_LIMIT]))
+        )
     return lines
 
 
 def _change(now: int, before: int, *, percent: bool) -> str:
-    if percent and before:
-        return f"{now:,} ({before:,} the week before, {(now - before) / before:+.0%})"
-    return f"{now:,} ({before:,} the week before, {now - before:+,d})"
+    change = f"{(now - before) / before:+.0%}" if percent and before else f"{now - before:+,d}"
+    return _("{now} ({before} the week before, {change})").format(
+        now=f"{now:,}", before=f"{before:,}", change=change
+    )
 
 
 def _kpis(data: DigestData) -> list[str]:
     figures = kpis(data)
     lines = [
-        "\nThis week against the week before:",
-        f"• Activities: {_change(figures.activities, figures.activities_before, percent=True)}",
-        f"• Won: {_change(figures.won, figures.won_before, percent=False)}",
+        "\n" + _("This week against the week before:"),
+        "• "
+        + _("Activities: {change}").format(
+            change=_change(figures.activities, figures.activities_before, percent=True)
+        ),
+        "• "
+        + _("Won: {change}").format(change=_change(figures.won, figures.won_before, percent=False)),
     ]
     if figures.win_rate is None:
-        lines.append("• Win rate: no deals closed this week")
+        lines.append("• " + _("Win rate: no deals closed this week"))
     else:
-        lines.append(f"• Win rate: {figures.win_rate:.0%} ({figures.won} won, {figures.lost} lost)")
+        lines.append(
+            "• "
+            + _("Win rate: {rate} ({won} won, {lost} lost)").format(
+                rate=f"{figures.win_rate:.0%}", won=figures.won, lost=figures.lost
+            )
+        )
     if figures.average_cycle_days is not None:
         lines.append(
-            f"• Sales cycle: {_days(figures.average_cycle_days)} days on average, "
-            f"created to completed ({figures.won} won)"
+            "• "
+            + _("Sales cycle: {days} days on average, created to completed ({won} won)").format(
+                days=_days(figures.average_cycle_days), won=figures.won
+            )
         )
     if figures.stage_times:
         times = " · ".join(
-            f"{texts.STAGE_LABELS[item.stage]} {_days(item.average_days)} d"
+            _("{stage} {days} d").format(
+                stage=stage_label(item.stage), days=_days(item.average_days)
+            )
             for item in figures.stage_times
         )
-        lines.append(f"• Average time in stage: {times}")
+        lines.append("• " + _("Average time in stage: {times}").format(times=times))
     return lines
 
 

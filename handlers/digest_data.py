@@ -7,11 +7,12 @@ into text and KPIs, and ``reminders/charts.py`` into a picture.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from handlers.domain import ActivityKind, DealLine, Role, Stage
+from handlers.domain import QUIET_AFTER_DAYS, ActivityKind, DealLine, Role, Stage
 
 
 class DigestKind(enum.StrEnum):
@@ -173,3 +174,5 @@ class DigestData:
     """All failed in the period; ``failed`` holds only the first few."""
     stage_times: tuple[StageTime, ...] = ()
     """Weekly only: time spent in each stage by the deals that left it in the period."""
+    idle_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(QUIET_AFTER_DAYS))
+    """The team's idle limit per open stage (days), which decided ``quiet_candidates``."""

@@ -14,20 +14,23 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from handlers.digest import WEEKDAYS, ScheduleError, clock_time, weekly_time
-from handlers.domain import Rep, Role, Team
+from handlers.domain import Rep, Team
+from handlers.i18n import N_, _
 from handlers.messages import Reply
+from handlers.permissions import Action, allowed, refusal
 from handlers.ports import UnitOfWork
 
-USAGE = """\
+USAGE = N_("""\
 Change them with:
 /digests daily 17:30: the daily digest's time (weekdays)
 /digests weekly fri 16:00: the weekly digest's day and time
 /digests agenda 08:00: the reps' morning agenda
 /digests off or /digests on: the managers' daily and weekly digests
-/digests zone Europe/Bucharest: the team's time zone"""
+/digests zone Europe/Bucharest: the team's time zone""")
 
-NOT_ALLOWED = (
-    "Only your manager or admin can change digests. Ask them to, e.g. /digests daily 17:30."
+NOT_ALLOWED = N_(
+    "Only your team's admin can change digests (managers see them). Ask your admin, "
+    "e.g. /digests daily 17:30."
 )
 
 _DAY_NAMES = {
@@ -40,8 +43,8 @@ _DAY_NAMES = {
     for name in (short.lower(), full)
 }
 _WEEKDAY_LABELS = dict(
-    zip(WEEKDAYS, ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays",
-                   "Saturdays", "Sundays"), strict=True)
+    zip(WEEKDAYS, (N_("Mondays"), N_("Tuesdays"), N_("Wednesdays"), N_("Thursdays"),
+                   N_("Fridays"), N_("Saturdays"), N_("Sundays")), strict=True)
 )  # fmt: skip
 
 
@@ -83,7 +86,9 @@ def parse_clock(text: str) -> str:
         return f"{clock_time(text):%H:%M}"
     except ScheduleError:
         raise SettingError(
-            f"“{text}” is not a time. Use the 24-hour clock, e.g. 17:30 or 08:00."
+            _("“{text}” is not a time. Use the 24-hour clock, e.g. 17:30 or 08:00.").format(
+                text=text
+            )
         ) from None
 
 
@@ -91,7 +96,9 @@ def parse_weekday(text: str) -> str:
     """``fri`` or ``Friday`` as ``FRI``."""
     day = _DAY_NAMES.get(text.strip().lower())
     if day is None:
-        raise SettingError(f"“{text}” is not a day of the week. Use mon, tue, … sun, e.g. fri.")
+        raise SettingError(
+            _("“{text}” is not a day of the week. Use mon, tue, … sun, e.g. fri.").format(text=text)
+        )
     return day
 
 
@@ -105,8 +112,10 @@ def parse_zone(text: str) -> str:
     zone = _zones().get(text.strip().casefold())
     if zone is None:
         raise SettingError(
-            f"I don't know the time zone “{text}”. Use an IANA name such as Europe/Bucharest "
-            "or America/New_York."
+            _(
+                "I don't know the time zone “{text}”. Use an IANA name such as "
+                "Europe/Bucharest or America/New_York."
+            ).format(text=text)
         )
     return zone
 
@@ -117,7 +126,9 @@ def apply(settings: DigestSettings, args: str) -> DigestSettings:
     what = what.lower()
     if what in ("on", "off"):
         if values:
-            raise SettingError(f"/digests {what} takes nothing after it.")
+            raise SettingError(
+                _("{command} takes nothing after it.").format(command=f"/digests {what}")
+            )
         return replace(settings, digests_enabled=what == "on")
     if what in ("daily", "weekly", "agenda", "zone"):
         expected = 2 if what == "weekly" else 1
@@ -128,7 +139,7 @@ def apply(settings: DigestSettings, args: str) -> DigestSettings:
                 "agenda": "/digests agenda 08:00",
                 "zone": "/digests zone Europe/Bucharest",
             }[what]
-            raise SettingError(f"Say it like this: {example}")
+            raise SettingError(_("Say it like this: {example}").format(example=example))
         if what == "daily":
             return replace(settings, daily_digest_at=parse_clock(values[0]))
         if what == "agenda":
@@ -137,7 +148,9 @@ def apply(settings: DigestSettings, args: str) -> DigestSettings:
             weekly = f"{parse_weekday(values[0])} {parse_clock(values[1])}"
             return replace(settings, weekly_digest_at=weekly)
         return replace(settings, timezone=parse_zone(values[0]))
-    raise SettingError(f"I don't know the digest setting “{what}”.\n\n{USAGE}")
+    raise SettingError(
+        _("I don't know the digest setting “{name}”.").format(name=what) + "\n\n" + _(USAGE)
+    )
 
 
 def describe(team: Team) -> str:
@@ -145,37 +158,48 @@ def describe(team: Team) -> str:
     settings = DigestSettings.of(team)
     try:
         weekday, at = weekly_time(settings.weekly_digest_at)
-        weekly = f"{_WEEKDAY_LABELS[WEEKDAYS[weekday]]} at {at:%H:%M}"
+        weekly = _("{days} at {time}").format(
+            days=_(_WEEKDAY_LABELS[WEEKDAYS[weekday]]), time=f"{at:%H:%M}"
+        )
     except ScheduleError:  # written straight into the table; shown as it is
         weekly = settings.weekly_digest_at
-    state = "on" if settings.digests_enabled else "off (the morning agendas still go out)"
-    return (
-        f"Digests of {team.name}:\n"
-        f"• Daily digest: weekdays at {settings.daily_digest_at}\n"
-        f"• Weekly digest: {weekly}\n"
-        f"• Managers' digests: {state}\n"
-        f"• Time zone of the digests: {settings.timezone}\n"
-        f"• Reps' morning agenda: {settings.agenda_at}, on each rep's own clock"
+    state = _("on") if settings.digests_enabled else _("off (the morning agendas still go out)")
+    return _(
+        "Digests of {team}:\n"
+        "• Daily digest: weekdays at {daily}\n"
+        "• Weekly digest: {weekly}\n"
+        "• Managers' digests: {state}\n"
+        "• Time zone of the digests: {zone}\n"
+        "• Reps' morning agenda: {agenda}, on each rep's own clock"
+    ).format(
+        team=team.name,
+        daily=settings.daily_digest_at,
+        weekly=weekly,
+        state=state,
+        zone=settings.timezone,
+        agenda=settings.agenda_at,
     )
 
 
 async def digests_command(uow: UnitOfWork, rep: Rep, args: str) -> Reply:
-    """``/digests`` (show) or ``/digests <setting> <value>`` (change), managers and admins
-    only."""
-    if rep.role not in (Role.MANAGER, Role.ADMIN):
-        return Reply(NOT_ALLOWED)
+    """``/digests`` (show: managers and admins) or ``/digests <setting> <value>`` (change:
+    admins, who configure the team; see :mod:`handlers.permissions`)."""
+    if not allowed(rep, Action.VIEW_SETTINGS):
+        return Reply(_(NOT_ALLOWED))
     team = await uow.teams.get(rep.team_id)
     if team is None:  # a rep's team is a foreign key; this is a broken database
         raise LookupError(f"team {rep.team_id} of rep {rep.id} is missing")
     if not args.strip():
-        return Reply(f"{describe(team)}\n\n{USAGE}")
+        return Reply(f"{describe(team)}\n\n{_(USAGE)}")
+    if not allowed(rep, Action.CONFIGURE_TEAM):
+        return Reply(refusal(rep, Action.CONFIGURE_TEAM) + "\n\n" + describe(team))
     before = DigestSettings.of(team)
     try:
         after = apply(before, args)
     except SettingError as error:
-        return Reply(f"{error}\nNothing was changed.")
+        return Reply(f"{error}\n" + _("Nothing was changed."))
     if after == before:
-        return Reply(f"That is already so; nothing was changed.\n\n{describe(team)}")
+        return Reply(_("That is already so; nothing was changed.") + f"\n\n{describe(team)}")
     team = await uow.teams.set_digest_settings(team.id, **after.as_dict())
     await uow.audit.record(
         team_id=team.id,
@@ -187,4 +211,4 @@ async def digests_command(uow: UnitOfWork, rep: Rep, args: str) -> Reply:
         before=before.as_dict(),
         after=after.as_dict(),
     )
-    return Reply(f"Saved; it holds from the next minute.\n\n{describe(team)}")
+    return Reply(_("Saved; it holds from the next minute.") + f"\n\n{describe(team)}")

@@ -23,6 +23,30 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A code that lets one person (or ``max_uses`` people) join a team with a role."""
+
+    id: int
+    team_id: int
+    code: str
+    role: Role
+    created_by: int | None
+    """The rep who made it in chat; None when made with ``crmbot team create`` / ``invite``."""
+    created_at: datetime
+    expires_at: datetime | None
+    max_uses: int
+    uses: int
+
+
+class InviteProblem(enum.StrEnum):
+    """Why a code let nobody in."""
+
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+
+
 class ReminderStatus(enum.StrEnum):
     PENDING = "pending"
     """Waiting for its due time (or for a lease to expire after a failed send)."""
@@ -108,6 +132,20 @@ class Rep:
     """What the rep has entered so far in a guided entry (``/log``), as the core wrote it."""
     agenda_enabled: bool = True
     """Whether the rep gets the morning agenda."""
+    language_chosen: bool = False
+    """The rep picked ``language`` with /lang: the platform's language no longer replaces it."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeamTerm:
+    """A team's own word for a stage or an activity kind (``subject`` ``stage`` or ``kind``,
+    ``key`` the stable key): a label shown instead of the default, and synonyms the capture
+    engine understands. Records keep the key, so a rename never breaks history."""
+
+    subject: str
+    key: str
+    label: str | None
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +161,9 @@ class Contact:
     team_id: int
     full_name: str
     company_id: int | None
+    email: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +272,18 @@ class Deal:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    expected_close: datetime | None = None
+
+
+def next_stages(stage: Stage) -> tuple[Stage, ...]:
+    """Where a deal can be moved from ``stage`` by a tap: the stages after it up to completed,
+    and lost; a completed client back to needs (a repeat sale); nowhere from lost."""
+    if stage is Stage.COMPLETED:
+        return (Stage.NEEDS,)
+    if stage is Stage.LOST:
+        return ()
+    ahead = PIPELINE[PIPELINE.index(stage) + 1 : PIPELINE.index(Stage.COMPLETED) + 1]
+    return (*ahead, Stage.LOST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +295,19 @@ class DealLine:
     owner_name: str
     last_activity_at: datetime | None
     next_callback_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DealTally:
+    """Open deals of one owner (by name) in one stage and currency: how many, and their
+    amounts summed (None when none of them has one). A big team's /pipeline is built on these
+    instead of on every deal."""
+
+    owner_name: str
+    stage: Stage
+    currency: str | None
+    count: int
+    amount: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,11 +29,13 @@ from handlers import texts, timefmt
 from handlers.capture import Capture, read_message, read_time
 from handlers.corrections import clean_name
 from handlers.domain import ActivityKind, Contact, Rep, Team
+from handlers.i18n import N_, _
 from handlers.matching import contact_labels, find_company, find_contact
 from handlers.messages import Button, Reply
 from handlers.ports import UnitOfWork
 from handlers.recording import CaptureRecorder
 from handlers.reminder_card import who
+from handlers.terms import kind_label
 
 AWAITING_LOG = "log"
 """The ``Rep.awaiting`` prefix while a ``/log`` is under way: ``log:<flow>:<step>``."""
@@ -48,18 +50,18 @@ _FOLLOW_UP_DAYS = {"tomorrow": 1, "3days": 3, "week": 7}
 "next week" read in a message)."""
 _STEP = re.compile(r"(?P<flow>[0-9a-f]{6}):(?P<step>kind|who|what|when|pick)")
 
-ASK_KIND = "What do you want to log?"
-ASK_TEXT = "What happened? A few words are enough."
-ASK_FOLLOW_UP = "Follow up?"
-ASK_TIME = (
+ASK_KIND = N_("What do you want to log?")
+ASK_TEXT = N_("What happened? A few words are enough.")
+ASK_FOLLOW_UP = N_("Follow up?")
+ASK_TIME = N_(
     "When should I remind you? Type it the way you would say it: "
     "“tomorrow at 3pm”, “Friday”, “in 2 hours”, “Dec 2 at 10”."
 )
-NOT_A_NAME = (
+NOT_A_NAME = N_(
     "That doesn't look like a name. Type just the name, e.g. “Sam Reed” or "
     "“Sam Reed from Northwind”, tap a button, or send /cancel."
 )
-NOT_A_TIME = (
+NOT_A_TIME = N_(
     "I couldn't read a time in that. Try “tomorrow at 3pm” or “in 2 hours”, tap a button, "
     "or send /cancel."
 )
@@ -117,17 +119,16 @@ class GuidedLog:
         flow = secrets.token_hex(3)
         await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_LOG}:{flow}:kind")
         await self._uow.reps.set_draft(self._rep.id, None)
-        labels = texts.KIND_LABELS
         return Reply(
-            ASK_KIND,
+            _(ASK_KIND),
             (
                 (
-                    Button(labels["meeting"], f"l:{flow}:meeting"),
-                    Button(labels["call"], f"l:{flow}:call"),
+                    Button(kind_label(ActivityKind.MEETING), f"l:{flow}:meeting"),
+                    Button(kind_label(ActivityKind.CALL), f"l:{flow}:call"),
                 ),
                 (
-                    Button(labels["email"], f"l:{flow}:email"),
-                    Button(labels["note"], f"l:{flow}:note"),
+                    Button(kind_label(ActivityKind.EMAIL), f"l:{flow}:email"),
+                    Button(kind_label(ActivityKind.NOTE), f"l:{flow}:note"),
                 ),
             ),
         )
@@ -142,11 +143,11 @@ class GuidedLog:
         """A ``/log`` button. One of another ``/log``, or of a step already answered, is stale."""
         where = self._where()
         if where is None or where[0] != flow:
-            return Reply(texts.UNKNOWN_BUTTON)
+            return Reply(_(texts.UNKNOWN_BUTTON))
         step = where[1]
         if step == "kind":
             if value not in _KINDS:
-                return Reply(texts.UNKNOWN_BUTTON)
+                return Reply(_(texts.UNKNOWN_BUTTON))
             return await self._ask_who(flow, _Draft(_KINDS[value]))
         draft = _Draft.load(self._rep.draft)
         if draft is None:
@@ -155,20 +156,20 @@ class GuidedLog:
             if value == "nobody":
                 return await self._ask_text(flow, draft)
             if not re.fullmatch(r"c[1-9]\d{0,17}", value):
-                return Reply(texts.UNKNOWN_BUTTON)
+                return Reply(_(texts.UNKNOWN_BUTTON))
             contact = await self._uow.contacts.get(self._rep.team_id, int(value[1:]))
             if contact is None:
-                return Reply(texts.UNKNOWN_BUTTON)
+                return Reply(_(texts.UNKNOWN_BUTTON))
             return await self._ask_text(flow, replace(draft, contact_id=contact.id))
         if step in ("when", "pick") and draft.text is not None:
             if value == "none":
                 return await self._finish(draft, None)
             if value == "pick":
                 await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_LOG}:{flow}:pick")
-                return Reply(ASK_TIME)
+                return Reply(_(ASK_TIME))
             if value in _FOLLOW_UP_DAYS:
                 return await self._finish(draft, self._days_ahead(_FOLLOW_UP_DAYS[value]))
-        return Reply(texts.UNKNOWN_BUTTON)
+        return Reply(_(texts.UNKNOWN_BUTTON))
 
     async def typed(self, subject: str, text: str) -> Reply | None:
         """A typed message while a ``/log`` waits for one; None if it is not an answer (the
@@ -195,7 +196,7 @@ class GuidedLog:
             date_order=self._team.date_order,
         )
         if found is None:
-            return Reply(NOT_A_TIME, _follow_up_buttons(flow) if step == "when" else ())
+            return Reply(_(NOT_A_TIME), _follow_up_buttons(flow) if step == "when" else ())
         return await self._finish(draft, found)
 
     async def _typed_who(self, flow: str, draft: _Draft, text: str) -> Reply:
@@ -205,7 +206,7 @@ class GuidedLog:
             # A bare name: the engine reads one alone as a company as often as a person.
             name, company = clean_name(text), None
             if name is None:
-                return Reply(NOT_A_NAME)
+                return Reply(_(NOT_A_NAME))
             team_id = self._rep.team_id
             person = await find_contact(self._uow, team_id, name)
             if person.contact is None and not person.choices:
@@ -221,7 +222,7 @@ class GuidedLog:
             return await self._finish(draft, reading.follow_up_at, reading.follow_up_text)
         await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_LOG}:{flow}:when")
         await self._uow.reps.set_draft(self._rep.id, draft.dump())
-        return Reply(ASK_FOLLOW_UP, _follow_up_buttons(flow))
+        return Reply(_(ASK_FOLLOW_UP), _follow_up_buttons(flow))
 
     async def _ask_who(self, flow: str, draft: _Draft) -> Reply:
         await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_LOG}:{flow}:who")
@@ -234,13 +235,15 @@ class GuidedLog:
             (Button(label, f"l:{flow}:c{contact.id}"),)
             for contact, label in zip(recent, labels, strict=True)
         ]
-        buttons.append((Button("No one", f"l:{flow}:nobody"),))
-        tap = "Tap a recent contact or type" if recent else "Type"
-        kind = texts.KIND_LABELS[draft.kind.value]
-        return Reply(
-            f"{kind}: who was it with? {tap} a name, e.g. “Sam Reed from Northwind”.",
-            tuple(buttons),
-        )
+        buttons.append((Button(_("No one"), f"l:{flow}:nobody"),))
+        kind = kind_label(draft.kind)
+        question = (
+            _("{kind}: who was it with? Tap a recent contact or type a name, e.g. “Sam Reed "
+              "from Northwind”.")
+            if recent
+            else _("{kind}: who was it with? Type a name, e.g. “Sam Reed from Northwind”.")
+        )  # fmt: skip
+        return Reply(question.format(kind=kind), tuple(buttons))
 
     async def _ask_text(self, flow: str, draft: _Draft) -> Reply:
         await self._uow.reps.set_awaiting(self._rep.id, f"{AWAITING_LOG}:{flow}:what")
@@ -250,8 +253,12 @@ class GuidedLog:
             person = (await contact_labels(self._uow, self._rep.team_id, [contact]))[0]
         else:
             person = who(draft.name, draft.company)
-        kind = texts.KIND_LABELS[draft.kind.value]
-        return Reply(f"{kind} with {person}. {ASK_TEXT}" if person else f"{kind}. {ASK_TEXT}")
+        kind = kind_label(draft.kind)
+        if person:
+            return Reply(
+                _("{kind} with {person}.").format(kind=kind, person=person) + " " + _(ASK_TEXT)
+            )
+        return Reply(f"{kind}. {_(ASK_TEXT)}")
 
     async def _finish(
         self, draft: _Draft, follow_up_at: datetime | None, follow_up_text: str | None = None
@@ -306,15 +313,15 @@ class GuidedLog:
     async def _lost(self) -> Reply:
         """The draft is missing or unreadable (edited by hand?): start again."""
         await self._drop()
-        return Reply("I lost track of that entry, sorry. Nothing was saved: send /log again.")
+        return Reply(_("I lost track of that entry, sorry. Nothing was saved: send /log again."))
 
 
 def _follow_up_buttons(flow: str) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            Button("Tomorrow", f"l:{flow}:tomorrow"),
-            Button("In 3 days", f"l:{flow}:3days"),
-            Button("Next week", f"l:{flow}:week"),
+            Button(_("Tomorrow"), f"l:{flow}:tomorrow"),
+            Button(_("In 3 days"), f"l:{flow}:3days"),
+            Button(_("Next week"), f"l:{flow}:week"),
         ),
-        (Button("Pick a time", f"l:{flow}:pick"), Button("None", f"l:{flow}:none")),
+        (Button(_("Pick a time"), f"l:{flow}:pick"), Button(_("None"), f"l:{flow}:none")),
     )

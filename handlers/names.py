@@ -32,6 +32,12 @@ def name_words(name: str) -> list[str]:
     return _WORDS.findall(name_key(name).translate(_LETTERS))
 
 
+def text_key(text: str) -> str:
+    """Free text folded for searching, as :func:`name_words` folds names: case, accents,
+    "ł" and the like, and spacing ("Ședință" is "sedinta", "Żółw" is "zolw")."""
+    return name_key(text).translate(_LETTERS)
+
+
 def name_prefixes(name: str) -> set[str]:
     """What a name is found again by: the first two and three letters of each word (a shorter
     word whole)."""

@@ -24,7 +24,10 @@ from handlers.domain import (
     Contact,
     Deal,
     DealLine,
+    DealTally,
     DueReminder,
+    Invite,
+    InviteProblem,
     Recipients,
     Reminder,
     ReminderLine,
@@ -33,6 +36,7 @@ from handlers.domain import (
     Role,
     Stage,
     Team,
+    TeamTerm,
 )
 from handlers.messages import Reply
 
@@ -41,6 +45,13 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
         ...
+
+
+class ConcurrentChange(Exception):
+    """A write lost a race with another update: a row it refers to was deleted meanwhile (an
+    Undo removing a company another rep's message just named), a name was taken at the same
+    moment, or the database broke a deadlock. Nothing of the update was stored; running it
+    again sees the other update's result."""
 
 
 class DeliveryError(Exception):
@@ -117,8 +128,45 @@ class RepRepository(Protocol):
 
     async def set_agenda(self, rep_id: int, enabled: bool) -> None: ...
 
+    async def set_language(self, rep_id: int, language: str) -> Rep:
+        """The rep's own pick (/lang): kept over the platform's language from now on."""
+        ...
+
     async def managers(self, team_id: int) -> list[Rep]:
         """The team's managers and admins, who hear about undeliverable reminders."""
+        ...
+
+    async def members(self, team_id: int) -> list[Rep]:
+        """Everyone in the team, oldest member first."""
+        ...
+
+    async def set_role(self, team_id: int, rep_id: int, role: Role) -> Rep | None:
+        """Give the team's member a role (another team's rep raises: the core finds the
+        member among :meth:`members` first). None, changing nothing, if that would leave the
+        team with no admin: checked under a lock, so two admins stepping down at once cannot
+        both."""
+        ...
+
+
+class InviteRepository(Protocol):
+    async def add(
+        self,
+        *,
+        team_id: int,
+        code: str,
+        role: Role,
+        created_by: int | None,
+        expires_at: datetime | None,
+        max_uses: int,
+    ) -> Invite: ...
+
+    async def redeem(self, code: str, now: datetime) -> Invite | InviteProblem:
+        """Use the code once, atomically: of two people racing for its last use, one gets
+        the invite (its ``uses`` counted), the other ``USED_UP``."""
+        ...
+
+    async def peek(self, code: str, now: datetime) -> Invite | InviteProblem:
+        """The invite the code would redeem right now, without using it."""
         ...
 
 
@@ -160,8 +208,6 @@ class ContactRepository(Protocol):
         ...
 
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact: ...
-
-    async def set_company(self, contact_id: int, company_id: int) -> Contact: ...
 
     async def get(self, team_id: int, contact_id: int) -> Contact | None: ...
 
@@ -244,14 +290,23 @@ class ReminderRepository(Protocol):
 
     async def get(self, team_id: int, reminder_id: int) -> Reminder | None: ...
 
-    async def set_status(self, reminder_id: int, status: ReminderStatus) -> None: ...
-
-    async def reschedule(self, reminder_id: int, due_at: datetime) -> None:
-        """Move a reminder to a new time; it will be delivered again then."""
+    async def set_status(self, team_id: int, reminder_id: int, status: ReminderStatus) -> None:
+        """Set the team's reminder's status (another team's id changes nothing)."""
         ...
 
-    async def link_activity(self, reminder_id: int, activity_id: int) -> None:
-        """Remember the activity logged for this reminder (so it is logged once)."""
+    async def reschedule(self, team_id: int, reminder_id: int, due_at: datetime) -> None:
+        """Move the team's reminder to a new time; it will be delivered again then."""
+        ...
+
+    async def link_activity(self, team_id: int, reminder_id: int, activity_id: int) -> None:
+        """Remember the activity logged for the team's reminder (so it is logged once)."""
+        ...
+
+    async def restore(
+        self, team_id: int, reminder_id: int, *, due_at: datetime, status: ReminderStatus
+    ) -> Reminder | None:
+        """Put the team's reminder back at a time and status it had (Undo of done, snooze,
+        move or cancel); None if there is no such reminder."""
         ...
 
     async def open_for_rep(self, rep_id: int, due_before: datetime) -> list[ReminderLine]:
@@ -299,12 +354,15 @@ class DealRepository(Protocol):
         """A new deal, its first stage recorded as a stage change from nothing."""
         ...
 
-    async def move(self, deal_id: int, to_stage: Stage, rep_id: int, at: datetime) -> Deal:
-        """Move a deal to another stage, recording who, when, from and to."""
+    async def move(
+        self, team_id: int, deal_id: int, to_stage: Stage, rep_id: int, at: datetime
+    ) -> Deal:
+        """Move the team's deal to another stage, recording who, when, from and to (another
+        team's id raises: the core reads a deal with :meth:`get` before it changes it)."""
         ...
 
     async def set_amount(
-        self, deal_id: int, amount: Decimal, currency: str | None, at: datetime
+        self, team_id: int, deal_id: int, amount: Decimal, currency: str | None, at: datetime
     ) -> Deal: ...
 
     async def delete(self, team_id: int, deal_id: int) -> bool:
@@ -321,6 +379,47 @@ class DealRepository(Protocol):
     ) -> list[DealLine]:
         """Open deals (of one rep, or the team's) with company, owner, last activity with the
         company and its next open callback, in one query."""
+        ...
+
+    async def line(self, team_id: int, deal_id: int, now: datetime) -> DealLine | None:
+        """One of the team's deals (open or closed) as :meth:`open_lines` shows it."""
+        ...
+
+    async def open_tallies(self, team_id: int, owner_rep_id: int | None) -> list[DealTally]:
+        """Open deals (of one rep, or the team's) counted and summed per owner's name, stage
+        and currency, in one aggregate query: a big team's /pipeline without every deal."""
+        ...
+
+    async def quiet_lines(
+        self,
+        team_id: int,
+        owner_rep_id: int | None,
+        now: datetime,
+        limits: Mapping[Stage, int],
+        limit: int,
+    ) -> tuple[list[DealLine], int]:
+        """The first ``limit`` open deals gone quiet by ``limits``
+        (``handlers.pipeline.is_quiet``), in :meth:`open_lines` order, and how many there are
+        in all."""
+        ...
+
+    async def first_open_lines(
+        self, team_id: int, owner_rep_id: int | None, now: datetime, limit: int
+    ) -> list[DealLine]:
+        """The first ``limit`` open deals in pipeline order: by stage, then the oldest id."""
+        ...
+
+    async def open_of_company(self, team_id: int, company_id: int) -> list[Deal]:
+        """The company's open deals, the oldest first."""
+        ...
+
+    async def idle_limits(self, team_id: int) -> dict[Stage, int]:
+        """Days a deal may sit in each open stage with no news before it counts as quiet: the
+        team's own limits over the defaults (``domain.QUIET_AFTER_DAYS``)."""
+        ...
+
+    async def set_idle_limit(self, team_id: int, stage: Stage, days: int | None) -> None:
+        """Set the team's idle limit of an open stage (None: back to the default)."""
         ...
 
 
@@ -358,6 +457,13 @@ class RecallRepository(Protocol):
         """The team's contacts whose folded name contains ``needle``, by name."""
         ...
 
+    async def find_contacts_by_details(
+        self, team_id: int, *, email: str | None, phone_digits: str | None, limit: int
+    ) -> list[Contact]:
+        """The team's contacts whose e-mail contains ``email`` (any letter case) or whose
+        phone's digits contain ``phone_digits``, by name; None searches neither."""
+        ...
+
     async def find_companies(self, team_id: int, needle: str, limit: int) -> list[Company]:
         """The team's companies whose folded name contains ``needle``, by name."""
         ...
@@ -365,8 +471,8 @@ class RecallRepository(Protocol):
     async def find_activities(
         self, team_id: int, rep_id: int | None, needles: Sequence[str], limit: int
     ) -> list[ActivityLine]:
-        """Activities whose lower-cased text contains any of ``needles`` (already lower-case),
-        newest first, with whom they were with."""
+        """Activities whose folded text (:func:`handlers.names.text_key`) contains any of
+        ``needles`` (folded the same way), newest first, with whom they were with."""
         ...
 
 
@@ -388,6 +494,42 @@ class AuditLog(Protocol):
         """The team's audit rows of one change, in the order they were written."""
         ...
 
+    async def recent_changes(
+        self, team_id: int, rep_id: int, since: datetime, limit: int
+    ) -> list[str]:
+        """The ids of the changes the rep made in the team at or after ``since``, the latest
+        first (by each change's last row); at most ``limit``. ``/undo`` walks them."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What erasing a contact's personal data touched (counts only: nothing erased)."""
+
+    activities: int
+    """Activities whose text was removed (about the contact, or naming them)."""
+    reminders: int
+    """Callbacks whose text was removed."""
+    audit_rows: int
+    """Audit snapshots scrubbed of the name and texts."""
+    companies: int = 0
+    """Companies named after the person, renamed (with their deals' titles)."""
+
+
+class PrivacyRepository(Protocol):
+    async def erase_contact(
+        self, team_id: int, contact_id: int, *, placeholder: str, redacted: str
+    ) -> Erasure | None:
+        """Erase the team's contact's personal data (GDPR): the name becomes
+        ``placeholder`` (and is no longer matched by its letters); the texts of the
+        activities and callbacks about them, or naming them, become ``redacted`` (their
+        attachments go); a company named after them is renamed
+        (:func:`handlers.privacy.company_placeholder`, its deals' titles too); audit snapshots
+        of those rows are scrubbed
+        (:func:`handlers.privacy.scrub_snapshot`). Activities keep their kind, rep and time,
+        so digests still count them. None if the team has no such contact."""
+        ...
+
 
 class UpdateLog(Protocol):
     async def first_delivery(self, platform: str, update_id: str, at: datetime) -> bool:
@@ -398,11 +540,22 @@ class UpdateLog(Protocol):
         ...
 
 
+class TermRepository(Protocol):
+    """A team's own words for stages and activity kinds (see :class:`TeamTerm`)."""
+
+    async def for_team(self, team_id: int) -> list[TeamTerm]: ...
+
+    async def save(self, team_id: int, term: TeamTerm) -> None:
+        """Store the team's label and synonyms for ``term``'s key (replacing what was)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything an incoming update changes commits together or not at all."""
 
     teams: TeamRepository
     reps: RepRepository
+    invites: InviteRepository
     companies: CompanyRepository
     contacts: ContactRepository
     activities: ActivityRepository
@@ -411,6 +564,8 @@ class UnitOfWork(Protocol):
     recall: RecallRepository
     audit: AuditLog
     updates: UpdateLog
+    terms: TermRepository
+    privacy: PrivacyRepository
 
     async def __aenter__(self) -> Self: ...
 

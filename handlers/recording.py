@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -11,9 +12,12 @@ from handlers.capture import Capture
 from handlers.corrections import ask_which, audit_view, card_buttons
 from handlers.deals import record_deal_news
 from handlers.domain import ActivityKind, Company, Contact, Deal, Rep, Stage
+from handlers.i18n import _
 from handlers.matching import find_company, find_contact
 from handlers.messages import Reply
+from handlers.permissions import Action, Subject, allowed
 from handlers.ports import UnitOfWork
+from handlers.terms import kind_label, stage_label
 
 
 class CaptureRecorder:
@@ -57,7 +61,11 @@ class CaptureRecorder:
         found = match.contact
         if found is not None and found.company_id is None and company is not None:
             # First time we hear where they work: file them there from now on.
-            updated = await self._uow.contacts.set_company(found.id, company.id)
+            updated = await self._uow.contacts.relink_company(
+                self._rep.team_id, found.id, company.id
+            )
+            if updated is None:  # gone since it was matched (a concurrent Undo)
+                return None, ()
             await self._uow.audit.record(
                 team_id=self._rep.team_id,
                 rep_id=self._rep.id,
@@ -88,6 +96,7 @@ class CaptureRecorder:
         """Store what ``capture`` read in ``text``; ``contact``, if given, is whom it was with
         (chosen on a button) instead of the name read. When the name read fits several known
         contacts equally well, the records are stored without one and the card asks which."""
+        capture = _storable(capture)
         company = await self._company(capture.company) if capture.company else None
         choices: tuple[Contact, ...] = ()
         if contact is None and capture.contact:
@@ -130,15 +139,21 @@ class CaptureRecorder:
             reminder_id = reminder.id
 
         text = self._confirmation(kind, contact, company, due_at, capture, examples_when_empty)
-        if company is not None:
+        if company is not None and await self._may_change_deal(company, capture):
             news = await record_deal_news(
                 self._uow, self._rep, company, capture.stage, capture.amount, capture.currency,
                 self._now, self._deal_changed,
             )  # fmt: skip
             if news is not None and (line := news.describe(company, _stage_label)):
                 text = f"{text}\n{line}" if text else line
+        elif company is not None:
+            line = _(
+                "The deal with {company} is another rep's, so I left it as it is: its owner "
+                "or a manager can move it."
+            ).format(company=company.name)
+            text = f"{text}\n{line}" if text else line
         elif capture.stage is not None:
-            text = (text + "\n" if text else "") + texts.STAGE_WITHOUT_COMPANY
+            text = (text + "\n" if text else "") + _(texts.STAGE_WITHOUT_COMPANY)
         buttons = card_buttons(self.change_id, reminder_id, has_contact=contact is not None)
         if choices and capture.contact:
             question = await ask_which(
@@ -147,6 +162,16 @@ class CaptureRecorder:
             text = f"{text}\n{question.text}" if text else question.text
             buttons = question.buttons + buttons
         return Reply(text, buttons)
+
+    async def _may_change_deal(self, company: Company, capture: Capture) -> bool:
+        """Whether the message may move or price the company's open deal: its owner's, or a
+        manager's (handlers.permissions); news about a deal that is not there yet opens one."""
+        if capture.stage is None and capture.amount is None:
+            return True  # no deal news: nothing to check
+        deal = await self._uow.deals.open_for_company(self._rep.team_id, company.id)
+        return deal is None or allowed(
+            self._rep, Action.CHANGE_DEAL, Subject(deal.team_id, deal.owner_rep_id)
+        )
 
     async def _deal_changed(self, action: str, before: Deal | None, after: Deal) -> None:
         await self._uow.audit.record(
@@ -172,23 +197,44 @@ class CaptureRecorder:
         who = _who(contact, company)
         lines = []
         if kind is not None:
-            saved = texts.KIND_LABELS[kind.value] + (f" with {who}" if who else "")
-            lines.append(f"✓ {saved} saved.")
+            label = kind_label(kind)
+            if who:
+                lines.append(_("✓ {kind} with {who} saved.").format(kind=label, who=who))
+            else:
+                lines.append(_("✓ {kind} saved.").format(kind=label))
             if capture.is_empty and examples_when_empty:
                 lines.append(
-                    "I found no person, company or follow-up time in it; /help shows examples."
+                    _("I found no person, company or follow-up time in it; /help shows examples.")
                 )
         if due_at is not None:
             when = timefmt.describe(due_at, self._now, self._rep.timezone)
-            target = f" {who}" if who and kind is None else ""
-            lines.append(f"⏰ Callback{target}: {when}.")
+            if who and kind is None:
+                lines.append(_("⏰ Callback {who}: {when}.").format(who=who, when=when))
+            else:
+                lines.append(_("⏰ Callback: {when}.").format(when=when))
             if due_at <= self._now:
-                lines.append("That time has already passed, so it shows as overdue in /today.")
+                lines.append(_("That time has already passed, so it shows as overdue in /today."))
         return "\n".join(lines)
 
 
+MAX_STORED_NAME = 200
+"""Names are stored in 200 characters (``storage.models``); a longer "name" is a misreading
+(a pasted text, a run of letters): it is not stored as one, the words stay in the activity."""
+
+
+def _storable(capture: Capture) -> Capture:
+    contact, company = capture.contact, capture.company
+    if contact is not None and len(contact) > MAX_STORED_NAME:
+        contact = None
+    if company is not None and len(company) > MAX_STORED_NAME:
+        company = None
+    if (contact, company) == (capture.contact, capture.company):
+        return capture
+    return dataclasses.replace(capture, contact=contact, company=company)
+
+
 def _stage_label(stage: Stage) -> str:
-    return texts.STAGE_LABELS[stage].lower()
+    return stage_label(stage, lowercase=True)
 
 
 def _who(contact: Contact | None, company: Company | None) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers import texts, timefmt
+from handlers import timefmt
 from handlers.domain import DueReminder
+from handlers.i18n import _
 from handlers.messages import Button, Reply
+from handlers.terms import kind_label
 
 LATE_AFTER = timedelta(minutes=2)
 """A reminder delivered later than this after its time says so (the bot was down)."""
@@ -16,7 +18,8 @@ _QUOTE_LIMIT = 120
 
 def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
     text = " ".join(text.split())
-    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return _("“{text}”").format(text=text)  # each language's quotation marks: „…”, «…»
 
 
 def who(contact_name: str | None, company_name: str | None) -> str:
@@ -28,12 +31,12 @@ def who(contact_name: str | None, company_name: str | None) -> str:
 def reminder_buttons(reminder_id: int) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            Button("✓ Done", f"r:done:{reminder_id}"),
-            Button("Snooze 1 h", f"r:snooze:{reminder_id}"),
+            Button(_("✓ Done"), f"r:done:{reminder_id}"),
+            Button(_("Snooze 1 h"), f"r:snooze:{reminder_id}"),
         ),
         (
-            Button("Tomorrow", f"r:tomorrow:{reminder_id}"),
-            Button("Pick a time", f"r:pick:{reminder_id}"),
+            Button(_("Tomorrow"), f"r:tomorrow:{reminder_id}"),
+            Button(_("Pick a time"), f"r:pick:{reminder_id}"),
         ),
     )
 
@@ -42,16 +45,18 @@ def compose(due: DueReminder, now: datetime) -> Reply:
     """A note from a colleague: whom to call, why, and what happened last time."""
     reminder, rep = due.reminder, due.rep
     person = who(due.contact_name, due.company_name)
-    lines = [f"⏰ Time to call {person}." if person else "⏰ Reminder."]
+    lines = [_("⏰ Time to call {person}.").format(person=person) if person else _("⏰ Reminder.")]
     if now - reminder.due_at > LATE_AFTER:
         when = timefmt.describe(reminder.due_at, now, rep.timezone)
-        lines.append(f"Late: this was due {when}.")
-    lines.append(f"You wrote: {quote(reminder.text)}")
+        lines.append(_("Late: this was due {when}.").format(when=when))
+    lines.append(_("You wrote: {text}").format(text=quote(reminder.text)))
     if due.last_activity is not None:
         last = due.last_activity
-        label = texts.KIND_LABELS[last.kind].lower()
+        label = kind_label(last.kind, lowercase=True)
         day = timefmt.day_label(
             timefmt.local(last.occurred_at, rep.timezone), timefmt.local(now, rep.timezone)
         )
-        lines.append(f"Last {label}, {day}: {quote(last.text)}")
+        lines.append(
+            _("Last {kind}, {day}: {text}").format(kind=label, day=day, text=quote(last.text))
+        )
     return Reply("\n".join(lines), reminder_buttons(reminder.id))

@@ -5,28 +5,30 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.i18n import _, format_clock, format_day
+
 
 def local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
 
 
 def day_label(moment: datetime, now: datetime) -> str:
-    """``today``, ``tomorrow``, ``Fri 27 Nov`` or ``Mon 4 Jan 2027``; both args in one zone."""
+    """``today``, ``tomorrow (Tue 24 Nov)``, ``Fri 27 Nov`` or ``Mon 4 Jan 2027`` (in the
+    current locale: ``mâine (miercuri, 25 noiembrie)``); both args in one zone."""
     days = (moment.date() - now.date()).days
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return f"tomorrow ({moment:%a} {moment.day} {moment:%b})"
+        return _("tomorrow ({day})").format(day=format_day(moment))
     if days == -1:
-        return "yesterday"
-    label = f"{moment:%a} {moment.day} {moment:%b}"
-    return label if moment.year == now.year else f"{label} {moment.year}"
+        return _("yesterday")
+    return format_day(moment, with_year=moment.year != now.year)
 
 
 def describe(moment: datetime, now: datetime, timezone: str) -> str:
-    """``tomorrow (Tue 24 Nov) at 10:00`` in the rep's zone."""
+    """``tomorrow (Tue 24 Nov) at 10:00`` in the rep's zone and language."""
     moment, now = local(moment, timezone), local(now, timezone)
-    return f"{day_label(moment, now)} at {moment:%H:%M}"
+    return _("{day} at {time}").format(day=day_label(moment, now), time=format_clock(moment))
 
 
 def day_bounds(now: datetime, timezone: str) -> tuple[datetime, datetime]:

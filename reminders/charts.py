@@ -14,10 +14,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from handlers import texts, timefmt
+from handlers import timefmt
 from handlers.digest import amounts
 from handlers.digest_data import DigestData
 from handlers.domain import PIPELINE, ActivityKind, Role, Stage
+from handlers.i18n import _, format_day
+from handlers.terms import kind_label, stage_label
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _KIND_COLOURS = {
@@ -57,12 +59,13 @@ def digest_chart(data: DigestData) -> bytes:
     start = timefmt.local(data.period.start, zone)
     end = timefmt.local(data.period.end, zone)
     figure.suptitle(
-        f"{data.schedule.team_name}: {start:%a} {start.day} {start:%b} to "
-        f"{end:%a} {end.day} {end:%b}",
+        _("{team}: {start} to {end}").format(
+            team=data.schedule.team_name, start=format_day(start), end=format_day(end)
+        ),
         fontsize=12,
     )
 
-    labels = [texts.STAGE_LABELS[stage] for stage in stages]
+    labels = [stage_label(stage) for stage in stages]
     heights = [counts[stage] for stage in stages]
     bars = pipeline.bar(labels, heights, color="#4c72b0")
     pipeline.bar_label(
@@ -74,7 +77,7 @@ def digest_chart(data: DigestData) -> bytes:
         fontsize=7,
         padding=2,
     )
-    pipeline.set_title("Open pipeline by stage (deals, amount)", fontsize=10, loc="left")
+    pipeline.set_title(_("Open pipeline by stage (deals, amount)"), fontsize=10, loc="left")
     pipeline.yaxis.set_major_locator(MaxNLocator(integer=True))
     pipeline.set_ylim(0, max([*heights, 1]) * 1.35)
     pipeline.tick_params(axis="x", labelsize=8, labelrotation=20)
@@ -91,7 +94,7 @@ def digest_chart(data: DigestData) -> bytes:
             widths,
             left=left,
             color=_KIND_COLOURS[kind],
-            label=texts.KIND_PLURALS[kind],
+            label=kind_label(kind),
         )
         left = [offset + width for offset, width in zip(left, widths, strict=True)]
     activity.set_yticks(list(positions), [names.get(rep_id, f"#{rep_id}") for rep_id in reps])
@@ -99,7 +102,7 @@ def digest_chart(data: DigestData) -> bytes:
     activity.tick_params(axis="y", labelsize=8)
     activity.tick_params(axis="x", labelsize=8)
     activity.xaxis.set_major_locator(MaxNLocator(integer=True))
-    activity.set_title("Activities logged per rep", fontsize=10, loc="left")
+    activity.set_title(_("Activities logged per rep"), fontsize=10, loc="left")
     activity.spines[["top", "right"]].set_visible(False)
     if logged:
         activity.legend(
@@ -110,7 +113,7 @@ def digest_chart(data: DigestData) -> bytes:
             frameon=False,
         )
     else:
-        message = "Nothing logged" if reps else "No reps yet"
+        message = _("Nothing logged") if reps else _("No reps yet")
         activity.text(0.5, 0.5, message, ha="center", va="center", fontsize=9)
 
     buffer = BytesIO()

@@ -40,6 +40,7 @@ from handlers.digest import (
 )
 from handlers.digest_data import DigestData, DigestKind, DigestSchedule, Period
 from handlers.domain import Recipients, Rep
+from handlers.i18n import language_of, use_locale
 from handlers.messages import Reply
 from handlers.ports import (
     Clock,
@@ -49,6 +50,7 @@ from handlers.ports import (
     Undeliverable,
     UnitOfWorkFactory,
 )
+from handlers.terms import Terms, use_terms
 from reminders.ratelimit import SendLimiter
 
 log = logging.getLogger(__name__)
@@ -171,13 +173,25 @@ class DigestSender:
         unsent = await self._source.unsent_managers(kind, starts, self._recipients)
         for team_id, managers in unsent.items():
             schedule, period = due[team_id]
-            _, reply = await compose_digest(self._source, schedule, kind, period, now, self._chart)
+            terms = await self._terms(team_id)
+            replies: dict[str, Reply] = {}  # one digest per language the managers read
             for manager in managers:
+                language = language_of(manager.language)
+                if language not in replies:
+                    with use_locale(language), use_terms(terms):
+                        _data, replies[language] = await compose_digest(
+                            self._source, schedule, kind, period, now, self._chart
+                        )
                 if await self._source.claim(team_id, manager.id, kind, period.start, now):
-                    await self._send(manager, reply, kind, period.start, report)
+                    await self._send(manager, replies[language], kind, period.start, report)
                 else:
                     report.skipped += 1
         return report
+
+    async def _terms(self, team_id: int) -> Terms:
+        """The team's own words for stages and kinds, as its digests show them."""
+        async with self._uow_factory() as uow:
+            return Terms.of(await uow.terms.for_team(team_id))
 
     async def _agendas(self) -> DigestReport:
         report = DigestReport()
@@ -202,9 +216,11 @@ class DigestSender:
                 continue
             try:
                 async with self._uow_factory() as uow:
-                    reply = await agenda.morning(
-                        uow, rep, now, due_today_only=window.due_today_only
-                    )
+                    terms = Terms.of(await uow.terms.for_team(rep.team_id))
+                    with use_locale(rep.language), use_terms(terms):
+                        reply = await agenda.morning(
+                            uow, rep, now, due_today_only=window.due_today_only
+                        )
             except Exception:
                 log.exception("could not compose rep %s's agenda", rep.id)
                 await self._source.release(rep.team_id, rep.id, DigestKind.AGENDA, start)
@@ -301,6 +317,13 @@ class DigestScheduler:
     async def stop(self) -> None:
         """Stop waking the sender, and wait for a run under way to finish."""
         if self._scheduler.running:
+            # Pause first: APScheduler's asyncio executor cancels the jobs in flight on
+            # shutdown, and a digest cancelled between its claim and its send would stay
+            # claimed and never go out (benchmarks/soak.py found it). One loop turn lets a
+            # job submitted just now reach the sender's lock, so idle() waits for it too.
+            self._scheduler.pause()
+            await asyncio.sleep(0)
+            await self._sender.idle()
             self._scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
         await self._sender.idle()

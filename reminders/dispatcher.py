@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from handlers.domain import DueReminder, Recipients
+from handlers.i18n import _, use_locale
 from handlers.messages import Reply
 from handlers.ports import Clock, Notifier, ReminderQueue, RetryLater, Undeliverable
 from handlers.reminder_card import compose, quote, who
@@ -92,7 +93,8 @@ class Dispatcher:
         self, item: DueReminder, report: DispatchReport, delivered: list[int]
     ) -> None:
         reminder, rep = item.reminder, item.rep
-        reply = compose(item, self._clock.now())
+        with use_locale(rep.language):  # the card in the rep's language
+            reply = compose(item, self._clock.now())
         try:
             await self._limiter.wait(rep.platform, rep.chat_id)
             await self._notifier.send(rep, reply)
@@ -125,14 +127,11 @@ class Dispatcher:
         report.errors.append(reason)
         log.error("reminder %s for rep %s failed: %s", item.reminder.id, item.rep.id, reason)
         person = who(item.contact_name, item.company_name)
-        about = f" about {person}" if person else ""
-        warning = Reply(
-            f"⚠️ I could not deliver a reminder to {item.rep.display_name}{about}: {reason}.\n"
-            f"It said: {quote(item.reminder.text)}"
-        )
         for manager in await self._queue.managers(item.rep.team_id):
             if manager.id == item.rep.id:
                 continue  # the one person we cannot reach
+            with use_locale(manager.language):
+                warning = Reply(_warning(item.rep.display_name, person, reason, item.reminder.text))
             try:
                 await self._limiter.wait(manager.platform, manager.chat_id)
                 await self._notifier.send(manager, warning)
@@ -140,3 +139,16 @@ class Dispatcher:
                 log.exception(
                     "could not tell manager %s about reminder %s", manager.id, item.reminder.id
                 )
+
+
+def _warning(rep_name: str, person: str, reason: str, text: str) -> str:
+    """What a manager reads when a rep's reminder could not be delivered."""
+    if person:
+        first = _("⚠️ I could not deliver a reminder to {rep} about {person}: {reason}.").format(
+            rep=rep_name, person=person, reason=reason
+        )
+    else:
+        first = _("⚠️ I could not deliver a reminder to {rep}: {reason}.").format(
+            rep=rep_name, reason=reason
+        )
+    return first + "\n" + _("It said: {text}").format(text=quote(text))

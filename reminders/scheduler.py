@@ -7,6 +7,7 @@ short interval that catches anything else (reminders set by another process, clo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -91,5 +92,11 @@ class ReminderScheduler:
     async def stop(self) -> None:
         """Stop waking the dispatcher, and wait for a dispatch already under way to finish."""
         if self._scheduler.running:
+            # Pause first: APScheduler's asyncio executor cancels the jobs in flight on
+            # shutdown, which would leave a claimed batch to be sent again after its lease.
+            # One loop turn lets a job submitted just now reach the dispatcher's lock.
+            self._scheduler.pause()
+            await asyncio.sleep(0)
+            await self._dispatcher.idle()
             self._scheduler.shutdown(wait=False)
         await self._dispatcher.idle()

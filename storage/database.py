@@ -7,6 +7,7 @@ with "database is locked" when it upgrades a read lock half way through.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,41 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+APPLICATION_NAME = "crmbot"
+"""How crmbot's connections show in PostgreSQL's pg_stat_activity."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """Connection pool and timeouts; the defaults are chosen for one ``crmbot run`` process.
+
+    An update holds one connection for its whole unit of work (a few milliseconds), so the
+    pool bounds how many updates run against the database at once. At 300 updates/s and
+    ~10 ms each about 3 are in flight; ``size`` 10 leaves room for bursts and for the
+    dispatcher and digests, and ``size + max_overflow`` (20) per process keeps several
+    processes well under PostgreSQL's default ``max_connections`` of 100.
+    """
+
+    size: int = 10
+    max_overflow: int = 10
+    timeout: float = 10.0
+    """Seconds an update waits for a free connection before it fails (and says so)."""
+    recycle: int = 1800
+    """Seconds before a connection is replaced: outlives no proxy/firewall idle cut-off."""
+    connect_timeout: int = 5
+    """Seconds to open a connection: an unreachable server fails fast instead of hanging."""
+    statement_timeout_ms: int = 30_000
+    """PostgreSQL cancels a statement running longer (the slowest, a weekly digest on a
+    year of data, takes ~0.2 s): a runaway query cannot hold a connection for ever."""
+    lock_timeout_ms: int = 5_000
+    """A statement waiting this long for a row lock fails instead of queueing updates
+    behind it; the reminder claim uses SKIP LOCKED and never waits."""
+    idle_in_transaction_ms: int = 60_000
+    """PostgreSQL ends a session left idle inside a transaction (a stuck process), which
+    would otherwise hold its locks."""
+
+
+DEFAULT_POOL = PoolSettings()
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
@@ -92,20 +128,47 @@ def conflict_insert(backend: str, table: Any) -> postgresql.Insert | sqlite.Inse
     return postgresql.insert(table) if backend == "postgresql" else sqlite.insert(table)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, pool: PoolSettings = DEFAULT_POOL
+) -> AsyncEngine:
     """An async engine for the URL, configured for safe concurrent use."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         ensure_sqlite_directory(url)
-        engine = create_async_engine(target, echo=echo)
+        options: dict[str, Any] = {}
+        if target.database not in (None, "", ":memory:"):
+            # One connection per process: SQLite has one writer, and every transaction takes
+            # the write lock up front (BEGIN IMMEDIATE). Updates queue in the pool, in order,
+            # instead of in SQLite's busy handler, which polls with growing sleeps and let a
+            # few of 50 busy reps wait seconds (benchmarks/load.py). Other processes on the
+            # same file still wait through busy_timeout.
+            options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30.0}
+        engine = create_async_engine(target, echo=echo, **options)
         event.listen(engine.sync_engine, "connect", configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(
         target,
         echo=echo,
-        pool_size=5,
-        max_overflow=10,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout,
         pool_pre_ping=True,  # a restarted PostgreSQL costs one failed check, not one update
-        pool_recycle=1800,
+        pool_recycle=pool.recycle,
+        connect_args=postgres_connect_args(target.get_driver_name(), pool),
     )
+
+
+def postgres_connect_args(driver: str, pool: PoolSettings) -> dict[str, Any]:
+    """The connect timeout and the server-side timeouts, in the driver's own terms."""
+    server = {
+        "application_name": APPLICATION_NAME,
+        "statement_timeout": str(pool.statement_timeout_ms),
+        "lock_timeout": str(pool.lock_timeout_ms),
+        "idle_in_transaction_session_timeout": str(pool.idle_in_transaction_ms),
+    }
+    if driver == "asyncpg":
+        return {"timeout": pool.connect_timeout, "server_settings": server}
+    # libpq (psycopg): server settings travel in the startup packet as "-c name=value".
+    options = " ".join(f"-c {name}={value}" for name, value in server.items())
+    return {"connect_timeout": pool.connect_timeout, "options": options}

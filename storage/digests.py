@@ -42,7 +42,6 @@ from handlers.digest_data import (
     StageTotal,
 )
 from handlers.domain import (
-    QUIET_AFTER_DAYS,
     ActivityKind,
     DealLine,
     Recipients,
@@ -52,7 +51,7 @@ from handlers.domain import (
     Stage,
 )
 from storage.database import conflict_insert
-from storage.deals import deal_record
+from storage.deals import deal_record, read_idle_limits
 from storage.models import (
     ActivityRow,
     CompanyRow,
@@ -108,6 +107,7 @@ class SqlDigestSource:
         team_id = schedule.team_id
         async with self._sessions() as session:
             failed, failed_count = await self._failed(session, team_id, period)
+            limits = await read_idle_limits(session, team_id)
             return DigestData(
                 schedule=schedule,
                 kind=kind,
@@ -120,7 +120,8 @@ class SqlDigestSource:
                 closed=await self._closed(session, team_id, period, previous),
                 pipeline=await self._pipeline(session, team_id),
                 overdue=await self._overdue(session, team_id, now),
-                quiet_candidates=await self._quiet_candidates(session, team_id, now),
+                quiet_candidates=await self._quiet_candidates(session, team_id, now, limits),
+                idle_limits=limits,
                 failed=failed,
                 failed_count=failed_count,
                 stage_times=(
@@ -234,7 +235,7 @@ class SqlDigestSource:
         return tuple(OverdueCallbacks(rep_id, count, oldest) for rep_id, count, oldest in rows)
 
     async def _quiet_candidates(
-        self, session: AsyncSession, team_id: int, now: datetime
+        self, session: AsyncSession, team_id: int, now: datetime, limits: Mapping[Stage, int]
     ) -> tuple[DealLine, ...]:
         """Open deals untouched for longer than their stage's quiet limit (no deal goes quiet
         sooner), with their company's last activity and next open callback (as ``/pipeline``);
@@ -247,7 +248,7 @@ class SqlDigestSource:
                         DealRow.stage == stage.value,
                         DealRow.updated_at < now - timedelta(days=limit),
                     )
-                    for stage, limit in QUIET_AFTER_DAYS.items()
+                    for stage, limit in limits.items()
                 )
             ),
         )

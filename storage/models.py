@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
     type_coerce,
 )
@@ -62,6 +63,19 @@ def as_utc(expression: Any) -> ColumnElement[datetime]:
     text; coercing keeps :class:`UTCDateTime` on it.
     """
     return type_coerce(expression, UTCDateTime())
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """An index that serves ``column LIKE '%word%'`` (/find): a pg_trgm GIN index on
+    PostgreSQL. SQLite has no such index; there it is declared empty (``WHERE 0``), so the
+    schema is the same on both and the empty one costs nothing."""
+    return Index(
+        name,
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        sqlite_where=false(),
+    )
 
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets 64-bit keys.
@@ -126,13 +140,34 @@ class RepRow(Base):
     draft: Mapped[str | None] = mapped_column(Text)
     agenda_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     """Whether the rep wants the morning agenda (``/agenda off`` turns it off)."""
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The rep picked ``language`` with /lang: the platform's language no longer replaces it."""
     """A guided entry (``/log``) in progress: what the rep entered so far, written by the core."""
     created_at: Mapped[datetime]
 
 
+class InviteRow(Base):
+    """A code to join a team with a role; redeemed by a conditional UPDATE of ``uses``."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("reps.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class CompanyRow(Base):
     __tablename__ = "companies"
-    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_companies_team_name"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_companies_team_name"),
+        trigram_index("ix_companies_name_key_trgm", "name_key"),  # /find NORTH
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
@@ -144,7 +179,10 @@ class CompanyRow(Base):
 
 class ContactRow(Base):
     __tablename__ = "contacts"
-    __table_args__ = (Index("ix_contacts_team_name", "team_id", "name_key"),)
+    __table_args__ = (
+        Index("ix_contacts_team_name", "team_id", "name_key"),
+        trigram_index("ix_contacts_name_key_trgm", "name_key"),  # /find popescu
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
@@ -152,6 +190,10 @@ class ContactRow(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # What a rep wants at hand before a call (migration 0011); None until someone knows it.
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    job_title: Mapped[str | None] = mapped_column(String(200))
 
 
 class CompanyPrefixRow(Base):
@@ -198,6 +240,17 @@ class DealRow(Base):
     closed_at: Mapped[datetime | None]
 
 
+class StageIdleLimitRow(Base):
+    """A team's own idle limit for a stage (days with no news before a deal counts as quiet);
+    stages without a row keep the default (``handlers.domain.QUIET_AFTER_DAYS``)."""
+
+    __tablename__ = "stage_idle_limits"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+
+
 class StageChangeRow(Base):
     __tablename__ = "stage_changes"
     __table_args__ = (Index("ix_stage_changes_team_changed", "team_id", "changed_at"),)
@@ -218,6 +271,13 @@ class ActivityRow(Base):
         Index("ix_activities_team_occurred", "team_id", "occurred_at"),
         # A company's latest activity is one step down this index (quiet deals, /pipeline).
         Index("ix_activities_company_occurred", "company_id", "occurred_at"),
+        # A contact's history (/history) and last activity, newest first, one index walk.
+        Index("ix_activities_contact_occurred", "contact_id", "occurred_at"),
+        # A rep's own history with a contact or company (/history as a rep), one short range
+        # (migration 0012).
+        Index("ix_activities_contact_rep_occurred", "contact_id", "rep_id", "occurred_at"),
+        Index("ix_activities_company_rep_occurred", "company_id", "rep_id", "occurred_at"),
+        trigram_index("ix_activities_text_key_trgm", "text_key"),  # /find in notes
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,7 +286,9 @@ class ActivityRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text, default="")
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    text_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """The text folded for /find (``handlers.names.text_key``): case and accents never matter."""
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)
     created_at: Mapped[datetime]
@@ -251,6 +313,10 @@ class ReminderRow(Base):
     __table_args__ = (
         Index("ix_reminders_status_due", "status", "due_at"),
         Index("ix_reminders_rep_due", "rep_id", "due_at"),
+        # A company's next callback is one step down this index (/pipeline, deal cards).
+        Index("ix_reminders_company_due", "company_id", "due_at"),
+        # A contact's next callback (/history), likewise.
+        Index("ix_reminders_contact_due", "contact_id", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -274,7 +340,11 @@ class ReminderRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_team_at", "team_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_team_at", "team_id", "at"),
+        # /undo walks one rep's recent changes, newest first.
+        Index("ix_audit_log_rep_at", "rep_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
@@ -324,3 +394,17 @@ class ProcessedUpdateRow(Base):
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class TeamTermRow(Base):
+    """A team's own word for a stage or an activity kind: its label (None: the default, in
+    each rep's language) and the synonyms capture understands. Records keep the key."""
+
+    __tablename__ = "team_terms"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(10), primary_key=True)
+    """``stage`` or ``kind``."""
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    label: Mapped[str | None] = mapped_column(String(60))
+    synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)

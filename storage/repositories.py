@@ -28,8 +28,9 @@ from handlers.domain import (
     Role,
     Team,
 )
-from handlers.names import name_key, name_prefixes
+from handlers.names import name_key, name_prefixes, text_key
 from handlers.ports import Clock
+from storage.audit_batch import queue_audit_row
 from storage.database import conflict_insert
 from storage.models import (
     ActivityRow,
@@ -87,6 +88,7 @@ def rep_record(row: RepRow) -> Rep:
         awaiting=row.awaiting,
         draft=row.draft,
         agenda_enabled=row.agenda_enabled,
+        language_chosen=row.language_chosen,
     )
 
 
@@ -95,7 +97,10 @@ def company_record(row: CompanyRow) -> Company:
 
 
 def contact_record(row: ContactRow) -> Contact:
-    return Contact(row.id, row.team_id, row.full_name, row.company_id)
+    return Contact(
+        row.id, row.team_id, row.full_name, row.company_id,
+        email=row.email, phone=row.phone, job_title=row.job_title,
+    )  # fmt: skip
 
 
 def activity_record(row: ActivityRow) -> Activity:
@@ -264,8 +269,50 @@ class SqlReps(_Repository):
             update(RepRow).where(RepRow.id == rep_id).values(agenda_enabled=enabled)
         )
 
+    async def set_language(self, rep_id: int, language: str) -> Rep:
+        row = await self._session.get_one(RepRow, rep_id)
+        row.language, row.language_chosen = language, True
+        await self._session.flush()
+        return rep_record(row)
+
     async def managers(self, team_id: int) -> list[Rep]:
         return await team_managers(self._session, team_id)
+
+    async def members(self, team_id: int) -> list[Rep]:
+        rows = await self._session.scalars(
+            select(RepRow).where(RepRow.team_id == team_id).order_by(RepRow.id)
+        )
+        return [rep_record(row) for row in rows]
+
+    async def set_role(self, team_id: int, rep_id: int, role: Role) -> Rep | None:
+        if role is not Role.ADMIN:
+            # The team row's lock queues role changes in one team (PostgreSQL; SQLite runs one
+            # writer at a time anyway), so the count below sees any other admin's step down.
+            await self._session.execute(
+                select(TeamRow.id).where(TeamRow.id == team_id).with_for_update()
+            )
+        row = (
+            await self._session.scalars(
+                select(RepRow)
+                .where(RepRow.team_id == team_id, RepRow.id == rep_id)
+                .execution_options(populate_existing=True)
+            )
+        ).one()
+        if row.role == Role.ADMIN.value and role is not Role.ADMIN:
+            other_admins = await self._session.scalar(
+                select(func.count())
+                .select_from(RepRow)
+                .where(
+                    RepRow.team_id == team_id,
+                    RepRow.role == Role.ADMIN.value,
+                    RepRow.id != rep_id,
+                )
+            )
+            if not other_admins:
+                return None
+        row.role = role.value
+        await self._session.flush()
+        return rep_record(row)
 
 
 class SqlCompanies(_Repository):
@@ -289,17 +336,32 @@ class SqlCompanies(_Repository):
         return sorted(map(company_record, rows), key=lambda c: (-hits[c.id], -c.id))
 
     async def add(self, team_id: int, name: str) -> Company:
-        row = CompanyRow(
-            team_id=team_id, name=name, name_key=name_key(name), created_at=self._clock.now()
+        key = name_key(name)
+        # Two reps may name the same new company at the same moment (PostgreSQL, several
+        # writers): the second then uses the first one's company instead of failing its whole
+        # message (benchmarks/soak.py saw it happen). ON CONFLICT DO NOTHING waits for the
+        # first to commit and skips the row, one statement where a savepoint took three.
+        backend = self._session.get_bind().dialect.name
+        company_id = await self._session.scalar(
+            conflict_insert(backend, CompanyRow)
+            .values(team_id=team_id, name=name, name_key=key, created_at=self._clock.now())
+            .on_conflict_do_nothing(index_elements=[CompanyRow.team_id, CompanyRow.name_key])
+            .returning(CompanyRow.id)
         )
-        await self._insert(row)
+        if company_id is None:
+            existing = await self._session.scalar(
+                select(CompanyRow).where(CompanyRow.team_id == team_id, CompanyRow.name_key == key)
+            )
+            if existing is None:  # READ COMMITTED sees the row that conflicted
+                raise RuntimeError(f"company {key!r} of team {team_id} conflicted but is gone")
+            return company_record(existing)
         prefixes = [
-            {"company_id": row.id, "team_id": team_id, "prefix": prefix}
+            {"company_id": company_id, "team_id": team_id, "prefix": prefix}
             for prefix in sorted(name_prefixes(name))
         ]
         if prefixes:
             await self._session.execute(insert(CompanyPrefixRow), prefixes)
-        return company_record(row)
+        return Company(company_id, team_id, name)
 
     async def get(self, team_id: int, company_id: int) -> Company | None:
         row = await self._session.scalar(
@@ -386,12 +448,6 @@ class SqlContacts(_Repository):
             await self._session.execute(insert(ContactPrefixRow), prefixes)
         return contact_record(row)
 
-    async def set_company(self, contact_id: int, company_id: int) -> Contact:
-        row = await self._session.get_one(ContactRow, contact_id)
-        row.company_id = company_id
-        await self._session.flush()
-        return contact_record(row)
-
     async def _row(self, team_id: int, contact_id: int) -> ContactRow | None:
         return await self._session.scalar(
             select(ContactRow).where(ContactRow.team_id == team_id, ContactRow.id == contact_id)
@@ -444,6 +500,7 @@ class SqlActivities(_Repository):
             kind=kind.value,
             occurred_at=occurred_at,
             text=text,
+            text_key=text_key(text),
             contact_id=contact_id,
             company_id=company_id,
             created_at=self._clock.now(),
@@ -601,17 +658,29 @@ class SqlReminders(_Repository):
         )
         return reminder_record(row) if row else None
 
-    async def set_status(self, reminder_id: int, status: ReminderStatus) -> None:
+    async def set_status(self, team_id: int, reminder_id: int, status: ReminderStatus) -> None:
         await self._session.execute(
             update(ReminderRow)
-            .where(ReminderRow.id == reminder_id)
+            .where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
             .values(status=status.value, lease_until=None)
         )
 
-    async def reschedule(self, reminder_id: int, due_at: datetime) -> None:
+    async def restore(
+        self, team_id: int, reminder_id: int, *, due_at: datetime, status: ReminderStatus
+    ) -> Reminder | None:
+        row = await self._row(team_id, reminder_id)
+        if row is None:
+            return None
+        row.due_at, row.status, row.lease_until = due_at, status.value, None
+        if status is ReminderStatus.PENDING:  # to be delivered (again) at its time
+            row.attempts, row.sent_at, row.last_error = 0, None, None
+        await self._session.flush()
+        return reminder_record(row)
+
+    async def reschedule(self, team_id: int, reminder_id: int, due_at: datetime) -> None:
         await self._session.execute(
             update(ReminderRow)
-            .where(ReminderRow.id == reminder_id)
+            .where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
             .values(
                 due_at=due_at,
                 status=ReminderStatus.PENDING.value,
@@ -622,9 +691,11 @@ class SqlReminders(_Repository):
             )
         )
 
-    async def link_activity(self, reminder_id: int, activity_id: int) -> None:
+    async def link_activity(self, team_id: int, reminder_id: int, activity_id: int) -> None:
         await self._session.execute(
-            update(ReminderRow).where(ReminderRow.id == reminder_id).values(activity_id=activity_id)
+            update(ReminderRow)
+            .where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
+            .values(activity_id=activity_id)
         )
 
     async def _lines(self, *conditions: Any, limit: int | None = None) -> list[ReminderLine]:
@@ -693,18 +764,20 @@ class SqlAudit(_Repository):
         before: Mapping[str, Any] | None,
         after: Mapping[str, Any] | None,
     ) -> None:
-        await self._insert(
-            AuditRow(
-                team_id=team_id,
-                rep_id=rep_id,
-                change_id=change_id,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                before=dict(before) if before is not None else None,
-                after=dict(after) if after is not None else None,
-                at=self._clock.now(),
-            )
+        # Written with the others of this unit of work, in one statement (audit_batch).
+        queue_audit_row(
+            self._session,
+            {
+                "team_id": team_id,
+                "rep_id": rep_id,
+                "change_id": change_id,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": dict(before) if before is not None else None,
+                "after": dict(after) if after is not None else None,
+                "at": self._clock.now(),
+            },
         )
 
     async def for_change(self, team_id: int, change_id: str) -> list[Change]:
@@ -714,6 +787,19 @@ class SqlAudit(_Repository):
             .order_by(AuditRow.id)
         )
         return [change_record(row) for row in rows]
+
+    async def recent_changes(
+        self, team_id: int, rep_id: int, since: datetime, limit: int
+    ) -> list[str]:
+        last_row = func.max(AuditRow.id).label("last_row")
+        rows = await self._session.execute(
+            select(AuditRow.change_id, last_row)
+            .where(AuditRow.team_id == team_id, AuditRow.rep_id == rep_id, AuditRow.at >= since)
+            .group_by(AuditRow.change_id)
+            .order_by(last_row.desc())
+            .limit(limit)
+        )
+        return [change_id for change_id, _ in rows]
 
 
 class SqlUpdateLog(_Repository):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.ports import (
@@ -12,15 +13,22 @@ from handlers.ports import (
     AuditLog,
     Clock,
     CompanyRepository,
+    ConcurrentChange,
     ContactRepository,
     DealRepository,
+    InviteRepository,
+    PrivacyRepository,
     RecallRepository,
     ReminderRepository,
     RepRepository,
     TeamRepository,
+    TermRepository,
     UpdateLog,
 )
+from storage.audit_batch import write_pending_audit
 from storage.deals import SqlDeals
+from storage.invites import SqlInvites
+from storage.privacy import SqlPrivacy
 from storage.recall import SqlRecall
 from storage.repositories import (
     SqlActivities,
@@ -32,12 +40,14 @@ from storage.repositories import (
     SqlTeams,
     SqlUpdateLog,
 )
+from storage.terms import SqlTerms
 
 
 class SqlUnitOfWork:
     # Typed as the ports, so this class is checked against handlers.ports.UnitOfWork.
     teams: TeamRepository
     reps: RepRepository
+    invites: InviteRepository
     companies: CompanyRepository
     contacts: ContactRepository
     activities: ActivityRepository
@@ -46,6 +56,8 @@ class SqlUnitOfWork:
     recall: RecallRepository
     audit: AuditLog
     updates: UpdateLog
+    terms: TermRepository
+    privacy: PrivacyRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -56,6 +68,7 @@ class SqlUnitOfWork:
         session = self._session = self._sessions()
         self.teams = SqlTeams(session, self._clock)
         self.reps = SqlReps(session, self._clock)
+        self.invites = SqlInvites(session, self._clock)
         self.companies = SqlCompanies(session, self._clock)
         self.contacts = SqlContacts(session, self._clock)
         self.activities = SqlActivities(session, self._clock)
@@ -64,6 +77,8 @@ class SqlUnitOfWork:
         self.recall = SqlRecall(session, self._clock)
         self.audit = SqlAudit(session, self._clock)
         self.updates = SqlUpdateLog(session, self._clock)
+        self.terms = SqlTerms(session, self._clock)
+        self.privacy = SqlPrivacy(session, self._clock)
         return self
 
     async def __aexit__(
@@ -74,14 +89,29 @@ class SqlUnitOfWork:
     ) -> None:
         assert self._session is not None
         try:
-            await self._session.rollback()  # a no-op after commit; undoes anything left
+            if self._session.in_transaction():  # undo anything left (nothing after commit)
+                await self._session.rollback()
         finally:
             await self._session.close()
             self._session = None
+        if exc is not None and _lost_a_race(exc):
+            raise ConcurrentChange(str(exc).splitlines()[0]) from exc
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside 'async with'"
+        await write_pending_audit(self._session)
         await self._session.commit()
+
+
+_RACE_STATES = frozenset({"40001", "40P01"})
+"""PostgreSQL's serialization failure and deadlock: the transaction may simply run again."""
+
+
+def _lost_a_race(error: BaseException) -> bool:
+    if isinstance(error, IntegrityError):
+        return True  # a foreign key or unique name another transaction changed under us
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return isinstance(error, DBAPIError) and sqlstate in _RACE_STATES
 
 
 class SqlUnitOfWorkFactory:

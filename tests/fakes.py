@@ -17,6 +17,8 @@ from typing import Any, Self, TypeVar
 
 from handlers.clock import SystemClock
 from handlers.domain import (
+    PIPELINE,
+    QUIET_AFTER_DAYS,
     Activity,
     ActivityKind,
     ActivityLine,
@@ -26,6 +28,9 @@ from handlers.domain import (
     Contact,
     Deal,
     DealLine,
+    DealTally,
+    Invite,
+    InviteProblem,
     Reminder,
     ReminderLine,
     ReminderStatus,
@@ -33,10 +38,13 @@ from handlers.domain import (
     Role,
     Stage,
     Team,
+    TeamTerm,
 )
 from handlers.messages import Reply
-from handlers.names import name_key, name_prefixes
-from handlers.ports import Clock
+from handlers.names import name_key, name_prefixes, text_key
+from handlers.pipeline import is_quiet
+from handlers.ports import Clock, Erasure
+from handlers.privacy import company_placeholder, names_them, scrub_snapshot
 
 
 @dataclass
@@ -45,6 +53,7 @@ class FakeState:
 
     teams: dict[int, Team] = field(default_factory=dict)
     reps: dict[int, Rep] = field(default_factory=dict)
+    invites: dict[int, Invite] = field(default_factory=dict)
     companies: dict[int, Company] = field(default_factory=dict)
     contacts: dict[int, Contact] = field(default_factory=dict)
     activities: dict[int, Activity] = field(default_factory=dict)
@@ -58,6 +67,10 @@ class FakeState:
     stage_changes: list[tuple[int, Stage | None, Stage, int, datetime]] = field(
         default_factory=list
     )
+    idle_limits: dict[tuple[int, Stage], int] = field(default_factory=dict)
+    """Teams' own idle limits by (team id, stage); the rest keep ``QUIET_AFTER_DAYS``."""
+    terms: dict[tuple[int, str, str], TeamTerm] = field(default_factory=dict)
+    """Teams' own words, by (team id, subject, key)."""
 
     def row_count(self) -> int:
         tables: list[dict[int, Any]] = [
@@ -188,12 +201,84 @@ class FakeReps:
     async def set_agenda(self, rep_id: int, enabled: bool) -> None:
         self.state.reps[rep_id] = replace(self.state.reps[rep_id], agenda_enabled=enabled)
 
+    async def set_language(self, rep_id: int, language: str) -> Rep:
+        rep = replace(self.state.reps[rep_id], language=language, language_chosen=True)
+        self.state.reps[rep_id] = rep
+        return rep
+
     async def managers(self, team_id: int) -> list[Rep]:
         return [
             rep
             for rep in self.state.reps.values()
             if rep.team_id == team_id and rep.role in (Role.MANAGER, Role.ADMIN)
         ]
+
+    async def members(self, team_id: int) -> list[Rep]:
+        return sorted(
+            (rep for rep in self.state.reps.values() if rep.team_id == team_id),
+            key=lambda rep: rep.id,
+        )
+
+    async def set_role(self, team_id: int, rep_id: int, role: Role) -> Rep:
+        if self.state.reps[rep_id].team_id != team_id:  # as the SQL query finds no row
+            raise LookupError(f"no rep {rep_id} in team {team_id}")
+        rep = self.state.reps[rep_id]
+        admins = [other for other in await self.members(team_id) if other.role is Role.ADMIN]
+        if role is not Role.ADMIN and admins == [rep]:
+            return None  # the team would have no admin
+        rep = self.state.reps[rep_id] = replace(rep, role=role)
+        return rep
+
+
+class FakeInvites:
+    """Invites as the SQL table keeps them: codes unique, a use counted only while valid."""
+
+    def __init__(self, state: FakeState, ids: _Ids, clock: Clock) -> None:
+        self.state, self.ids, self.clock = state, ids, clock
+
+    async def add(
+        self,
+        *,
+        team_id: int,
+        code: str,
+        role: Role,
+        created_by: int | None,
+        expires_at: datetime | None,
+        max_uses: int,
+    ) -> Invite:
+        if team_id not in self.state.teams:
+            raise LookupError(f"no team {team_id}")  # a foreign key
+        if any(invite.code == code for invite in self.state.invites.values()):
+            raise ValueError("duplicate invite code")  # a unique constraint
+        invite = Invite(
+            self.ids.next(),
+            team_id,
+            code,
+            role,
+            created_by,
+            self.clock.now(),
+            expires_at,
+            max_uses,
+            uses=0,
+        )
+        self.state.invites[invite.id] = invite
+        return invite
+
+    async def peek(self, code: str, now: datetime) -> Invite | InviteProblem:
+        invite = next((i for i in self.state.invites.values() if i.code == code), None)
+        if invite is None:
+            return InviteProblem.UNKNOWN
+        if invite.expires_at is not None and invite.expires_at <= now:
+            return InviteProblem.EXPIRED
+        if invite.uses >= invite.max_uses:
+            return InviteProblem.USED_UP
+        return invite
+
+    async def redeem(self, code: str, now: datetime) -> Invite | InviteProblem:
+        invite = await self.peek(code, now)
+        if isinstance(invite, Invite):
+            invite = self.state.invites[invite.id] = replace(invite, uses=invite.uses + 1)
+        return invite
 
 
 class FakeCompanies:
@@ -216,6 +301,12 @@ class FakeCompanies:
         return _sharing_prefixes(companies, name, lambda company: company.name, limit)
 
     async def add(self, team_id: int, name: str) -> Company:
+        # As SqlCompanies: a name the team already has (another rep's message added it at the
+        # same moment) gives back that company instead of a second one.
+        key = name_key(name)
+        for existing in self.state.companies.values():
+            if existing.team_id == team_id and name_key(existing.name) == key:
+                return existing
         company = Company(self.ids.next(), team_id, name)
         self.state.companies[company.id] = company
         return company
@@ -278,11 +369,6 @@ class FakeContacts:
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact:
         contact = Contact(self.ids.next(), team_id, full_name, company_id)
         self.state.contacts[contact.id] = contact
-        return contact
-
-    async def set_company(self, contact_id: int, company_id: int) -> Contact:
-        contact = replace(self.state.contacts[contact_id], company_id=company_id)
-        self.state.contacts[contact_id] = contact
         return contact
 
     async def get(self, team_id: int, contact_id: int) -> Contact | None:
@@ -450,20 +536,32 @@ class FakeReminders:
         reminder = self.state.reminders.get(reminder_id)
         return reminder if reminder is not None and reminder.team_id == team_id else None
 
-    async def set_status(self, reminder_id: int, status: ReminderStatus) -> None:
-        self.state.reminders[reminder_id] = replace(
-            self.state.reminders[reminder_id], status=status
-        )
+    async def set_status(self, team_id: int, reminder_id: int, status: ReminderStatus) -> None:
+        if await self.get(team_id, reminder_id) is not None:
+            self.state.reminders[reminder_id] = replace(
+                self.state.reminders[reminder_id], status=status
+            )
 
-    async def reschedule(self, reminder_id: int, due_at: datetime) -> None:
-        self.state.reminders[reminder_id] = replace(
-            self.state.reminders[reminder_id], due_at=due_at, status=ReminderStatus.PENDING
-        )
+    async def reschedule(self, team_id: int, reminder_id: int, due_at: datetime) -> None:
+        if await self.get(team_id, reminder_id) is not None:
+            self.state.reminders[reminder_id] = replace(
+                self.state.reminders[reminder_id], due_at=due_at, status=ReminderStatus.PENDING
+            )
 
-    async def link_activity(self, reminder_id: int, activity_id: int) -> None:
-        self.state.reminders[reminder_id] = replace(
-            self.state.reminders[reminder_id], activity_id=activity_id
-        )
+    async def restore(
+        self, team_id: int, reminder_id: int, *, due_at: datetime, status: ReminderStatus
+    ) -> Reminder | None:
+        reminder = await self.get(team_id, reminder_id)
+        if reminder is None:
+            return None
+        self.state.reminders[reminder_id] = replace(reminder, due_at=due_at, status=status)
+        return self.state.reminders[reminder_id]
+
+    async def link_activity(self, team_id: int, reminder_id: int, activity_id: int) -> None:
+        if await self.get(team_id, reminder_id) is not None:
+            self.state.reminders[reminder_id] = replace(
+                self.state.reminders[reminder_id], activity_id=activity_id
+            )
 
     def _line(self, reminder: Reminder) -> ReminderLine:
         contact = self.state.contacts.get(reminder.contact_id or 0)
@@ -548,8 +646,16 @@ class FakeDeals:
         self.state.stage_changes.append((deal.id, None, stage, owner_rep_id, at))
         return deal
 
-    async def move(self, deal_id: int, to_stage: Stage, rep_id: int, at: datetime) -> Deal:
+    def _team_deal(self, team_id: int, deal_id: int) -> Deal:
         deal = self.state.deals[deal_id]
+        if deal.team_id != team_id:  # as the SQL query finds no row
+            raise LookupError(f"no deal {deal_id} in team {team_id}")
+        return deal
+
+    async def move(
+        self, team_id: int, deal_id: int, to_stage: Stage, rep_id: int, at: datetime
+    ) -> Deal:
+        deal = self._team_deal(team_id, deal_id)
         moved = replace(
             deal, stage=to_stage, updated_at=at, closed_at=at if to_stage.is_closed else None
         )
@@ -558,9 +664,11 @@ class FakeDeals:
         return moved
 
     async def set_amount(
-        self, deal_id: int, amount: Decimal, currency: str | None, at: datetime
+        self, team_id: int, deal_id: int, amount: Decimal, currency: str | None, at: datetime
     ) -> Deal:
-        deal = replace(self.state.deals[deal_id], amount=amount, currency=currency, updated_at=at)
+        deal = replace(
+            self._team_deal(team_id, deal_id), amount=amount, currency=currency, updated_at=at
+        )
         self.state.deals[deal_id] = deal
         return deal
 
@@ -590,26 +698,85 @@ class FakeDeals:
                 continue
             if owner_rep_id is not None and deal.owner_rep_id != owner_rep_id:
                 continue
-            company = self.state.companies.get(deal.company_id or 0)
-            activities = [
-                a.occurred_at for a in self.state.activities.values()
-                if a.company_id is not None and a.company_id == deal.company_id
-            ]  # fmt: skip
-            callbacks = [
-                r.due_at for r in self.state.reminders.values()
-                if r.company_id == deal.company_id and r.status.is_open and r.due_at >= now
-            ]  # fmt: skip
-            owner = self.state.reps[deal.owner_rep_id]
-            lines.append(
-                DealLine(
-                    deal,
-                    company.name if company else None,
-                    owner.display_name,
-                    max(activities, default=None),
-                    min(callbacks, default=None),
-                )
-            )
+            lines.append(self._line(deal, now))
         return sorted(lines, key=lambda line: (line.owner_name, line.deal.id))
+
+    def _line(self, deal: Deal, now: datetime) -> DealLine:
+        company = self.state.companies.get(deal.company_id or 0)
+        activities = [
+            a.occurred_at for a in self.state.activities.values()
+            if a.company_id is not None and a.company_id == deal.company_id
+        ]  # fmt: skip
+        callbacks = [
+            r.due_at for r in self.state.reminders.values()
+            if r.company_id is not None and r.company_id == deal.company_id
+            and r.status.is_open and r.due_at >= now
+        ]  # fmt: skip
+        owner = self.state.reps[deal.owner_rep_id]
+        return DealLine(
+            deal,
+            company.name if company else None,
+            owner.display_name,
+            max(activities, default=None),
+            min(callbacks, default=None),
+        )
+
+    async def line(self, team_id: int, deal_id: int, now: datetime) -> DealLine | None:
+        deal = await self.get(team_id, deal_id)
+        return self._line(deal, now) if deal is not None else None
+
+    async def open_tallies(self, team_id: int, owner_rep_id: int | None) -> list[DealTally]:
+        counts: dict[tuple[str, Stage, str | None], int] = {}
+        sums: dict[tuple[str, Stage, str | None], Decimal] = {}
+        for deal in self.state.deals.values():
+            if deal.team_id != team_id or deal.stage.is_closed:
+                continue
+            if owner_rep_id is not None and deal.owner_rep_id != owner_rep_id:
+                continue
+            key = (self.state.reps[deal.owner_rep_id].display_name, deal.stage, deal.currency)
+            counts[key] = counts.get(key, 0) + 1
+            if deal.amount is not None:  # SQL's SUM skips NULLs, and is NULL over none
+                sums[key] = sums.get(key, Decimal(0)) + deal.amount
+        return [DealTally(*key, count, sums.get(key)) for key, count in counts.items()]
+
+    async def quiet_lines(
+        self,
+        team_id: int,
+        owner_rep_id: int | None,
+        now: datetime,
+        limits: Mapping[Stage, int],
+        limit: int,
+    ) -> tuple[list[DealLine], int]:
+        if limit <= 0:
+            return [], 0
+        lines = await self.open_lines(team_id, owner_rep_id, now)
+        quiet = [line for line in lines if is_quiet(line, now, limits)]
+        return quiet[:limit], len(quiet)
+
+    async def first_open_lines(
+        self, team_id: int, owner_rep_id: int | None, now: datetime, limit: int
+    ) -> list[DealLine]:
+        order = {stage: index for index, stage in enumerate(PIPELINE)}
+        lines = await self.open_lines(team_id, owner_rep_id, now)
+        return sorted(lines, key=lambda line: (order[line.deal.stage], line.deal.id))[:limit]
+
+    async def open_of_company(self, team_id: int, company_id: int) -> list[Deal]:
+        return [d for d in self._company_deals(team_id, company_id) if not d.stage.is_closed]
+
+    async def idle_limits(self, team_id: int) -> dict[Stage, int]:
+        limits = dict(QUIET_AFTER_DAYS)
+        for (team, stage), days in self.state.idle_limits.items():
+            if team == team_id:
+                limits[stage] = days
+        return limits
+
+    async def set_idle_limit(self, team_id: int, stage: Stage, days: int | None) -> None:
+        if stage not in QUIET_AFTER_DAYS:
+            raise ValueError(f"{stage.value} has no idle limit: it is not an open stage")
+        if days is None:
+            self.state.idle_limits.pop((team_id, stage), None)
+        else:
+            self.state.idle_limits[(team_id, stage)] = days
 
 
 def _about(record: Activity | Reminder, contact_id: int | None, company_id: int | None) -> bool:
@@ -621,8 +788,8 @@ def _about(record: Activity | Reminder, contact_id: int | None, company_id: int 
 
 
 class FakeRecall:
-    """storage.recall's rules: name_key containment for names, lower() containment for
-    activity text (no accent folding there, as in SQL)."""
+    """storage.recall's rules: name_key containment for names, text_key containment for
+    activity text (both folded, as the SQL columns are)."""
 
     def __init__(self, state: FakeState) -> None:
         self.state = state
@@ -668,6 +835,17 @@ class FakeRecall:
         ]  # fmt: skip
         return sorted(found, key=lambda c: (name_key(c.full_name), c.id))[:limit]
 
+    async def find_contacts_by_details(
+        self, team_id: int, *, email: str | None, phone_digits: str | None, limit: int
+    ) -> list[Contact]:
+        def fits(contact: Contact) -> bool:
+            by_email = bool(email and email.lower() in (contact.email or "").lower())
+            digits = "".join(char for char in contact.phone or "" if char.isdigit())
+            return by_email or bool(phone_digits and phone_digits in digits)
+
+        found = [c for c in self.state.contacts.values() if c.team_id == team_id and fits(c)]
+        return sorted(found, key=lambda c: (name_key(c.full_name), c.id))[:limit]
+
     async def find_companies(self, team_id: int, needle: str, limit: int) -> list[Company]:
         found = [
             c for c in self.state.companies.values()
@@ -682,7 +860,7 @@ class FakeRecall:
             (
                 a for a in self.state.activities.values()
                 if a.team_id == team_id and (rep_id is None or a.rep_id == rep_id)
-                and any(needle in a.text.lower() for needle in needles)
+                and any(needle in text_key(a.text) for needle in needles)
             ),
             key=lambda a: (a.occurred_at, a.id),
             reverse=True,
@@ -747,6 +925,90 @@ class FakeAudit:
             if entry["team_id"] == team_id and entry["change_id"] == change_id
         ]
 
+    async def recent_changes(
+        self, team_id: int, rep_id: int, since: datetime, limit: int
+    ) -> list[str]:
+        latest: list[str] = []
+        for entry in reversed(self.state.audit):  # written in order: the latest last
+            if entry["team_id"] != team_id or entry["rep_id"] != rep_id or entry["at"] < since:
+                continue
+            if entry["change_id"] not in latest:
+                latest.append(entry["change_id"])
+        return latest[:limit]
+
+
+class FakePrivacy:
+    """storage.privacy's rules: the contact, the activities and callbacks linked to them or
+    naming them (as typed or in other case), their attachments, and the audit snapshots."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    async def erase_contact(
+        self, team_id: int, contact_id: int, *, placeholder: str, redacted: str
+    ) -> Erasure | None:
+        contact = self.state.contacts.get(contact_id)
+        if contact is None or contact.team_id != team_id:
+            return None
+        name = contact.full_name
+        self.state.contacts[contact_id] = replace(
+            contact, full_name=placeholder, email=None, phone=None, job_title=None
+        )
+
+        def about(record: Activity | Reminder) -> bool:
+            return record.team_id == team_id and (
+                record.contact_id == contact_id or names_them(record.text, name)
+            )
+
+        activities = [a.id for a in self.state.activities.values() if about(a)]
+        reminders = [r.id for r in self.state.reminders.values() if about(r)]
+        for activity_id in activities:
+            self.state.activities[activity_id] = replace(
+                self.state.activities[activity_id], text=redacted
+            )
+        for attachment in list(self.state.attachments.values()):
+            if attachment.activity_id in activities:
+                del self.state.attachments[attachment.id]
+        for reminder_id in reminders:
+            self.state.reminders[reminder_id] = replace(
+                self.state.reminders[reminder_id], text=redacted
+            )
+        companies = [
+            c.id for c in self.state.companies.values()
+            if c.team_id == team_id and names_them(c.name, name)
+        ]  # fmt: skip
+        for company_id in companies:
+            renamed = company_placeholder(company_id)
+            self.state.companies[company_id] = replace(
+                self.state.companies[company_id], name=renamed
+            )
+            for deal in list(self.state.deals.values()):
+                if deal.team_id == team_id and deal.company_id == company_id:
+                    self.state.deals[deal.id] = replace(deal, title=renamed)
+        deals = [d.id for d in self.state.deals.values() if d.company_id in companies]
+        touched = [
+            entry for entry in self.state.audit
+            if entry["team_id"] == team_id and (
+                (entry["entity"], entry["entity_id"]) == ("contact", contact_id)
+                or (entry["entity"] == "activity" and entry["entity_id"] in activities)
+                or (entry["entity"] == "reminder" and entry["entity_id"] in reminders)
+                or (entry["entity"] == "company" and entry["entity_id"] in companies)
+                or (entry["entity"] == "deal" and entry["entity_id"] in deals)
+            )
+        ]  # fmt: skip
+        changes = {entry["change_id"] for entry in touched}
+        touched += [
+            entry for entry in self.state.audit
+            if entry["team_id"] == team_id and entry["action"] == "ask"
+            and entry["change_id"] in changes
+        ]  # fmt: skip
+        for entry in touched:
+            for side in ("before", "after"):
+                entry[side] = scrub_snapshot(
+                    entry["entity"], entry["action"], entry[side], entry["entity_id"]
+                )
+        return Erasure(len(activities), len(reminders), len(touched), len(companies))
+
 
 class FakeUpdateLog:
     def __init__(self, state: FakeState) -> None:
@@ -759,6 +1021,17 @@ class FakeUpdateLog:
         return True
 
 
+class FakeTerms:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    async def for_team(self, team_id: int) -> list[TeamTerm]:
+        return [term for (team, _, _), term in sorted(self.state.terms.items()) if team == team_id]
+
+    async def save(self, team_id: int, term: TeamTerm) -> None:
+        self.state.terms[team_id, term.subject, term.key] = term
+
+
 class FakeUnitOfWork:
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
@@ -768,6 +1041,7 @@ class FakeUnitOfWork:
         ids = self._database.ids
         self.teams = FakeTeams(self._working, ids)
         self.reps = FakeReps(self._working, ids)
+        self.invites = FakeInvites(self._working, ids, self._database.clock)
         self.companies = FakeCompanies(self._working, ids)
         self.contacts = FakeContacts(self._working, ids)
         self.activities = FakeActivities(self._working, ids, self._database.clock)
@@ -776,6 +1050,8 @@ class FakeUnitOfWork:
         self.recall = FakeRecall(self._working)
         self.audit = FakeAudit(self._working, self._database.clock)
         self.updates = FakeUpdateLog(self._working)
+        self.terms = FakeTerms(self._working)
+        self.privacy = FakePrivacy(self._working)
         self._database.opened += 1
         return self
 

@@ -41,7 +41,14 @@ def detect_language(text: str, folded: str, preferred: str | None = None) -> str
             return "bg"
     else:
         candidates = ["en", "ro", "pl", "es"]
-    scores = {code: float(len(_vocabulary(LEXICONS[code]).findall(folded))) for code in candidates}
+    found = {code: _vocabulary(LEXICONS[code]).findall(folded) for code in candidates}
+    # A word several languages share ("email", "demo") says little about which one this is:
+    # each match counts 1/k, k being how many of the candidates know it.
+    sharing: dict[str, int] = {}
+    for words in found.values():
+        for word in set(words):
+            sharing[word] = sharing.get(word, 0) + 1
+    scores = {code: sum(1 / sharing[word] for word in found[code]) for code in candidates}
     for code, letters in _LETTERS.items():
         if code in scores and letters.search(text):
             scores[code] += 3

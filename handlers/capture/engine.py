@@ -9,7 +9,7 @@ which company (:mod:`people`), in their dictionary form (:mod:`morphology`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -56,6 +56,39 @@ class Capture:
         """Nothing recognised but the words themselves (kept as a note)."""
         recognised = (self.contact, self.company, self.follow_up_at, self.stage, self.amount)
         return self.kind in (None, ActivityKind.NOTE) and not any(recognised)
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """A team's own words for activity kinds and stages (its labels and synonyms: "KP" and
+    "Angebot" for offer, "visit" for meeting), understood in any language's message."""
+
+    kinds: tuple[tuple[ActivityKind, tuple[str, ...]], ...] = ()
+    stages: tuple[tuple[Stage, tuple[str, ...]], ...] = ()
+
+
+def _phrases(words: tuple[str, ...]) -> str | None:
+    folded = sorted({" ".join(fold(word).split()) for word in words} - {""}, key=len, reverse=True)
+    return whole_words("|".join(re.escape(word) for word in folded)) if folded else None
+
+
+@cache
+def _team_words(
+    vocabulary: Vocabulary,
+) -> tuple[
+    tuple[tuple[ActivityKind, re.Pattern[str]], ...], tuple[tuple[Stage, re.Pattern[str]], ...]
+]:
+    kinds = tuple(
+        (kind, re.compile(pattern))
+        for kind, words in vocabulary.kinds
+        if (pattern := _phrases(words)) is not None
+    )
+    stages = tuple(
+        (stage, re.compile(pattern))
+        for stage, words in vocabulary.stages
+        if (pattern := _phrases(words)) is not None
+    )
+    return kinds, stages
 
 
 @dataclass(frozen=True)
@@ -117,16 +150,21 @@ def read_message(
     language: str | None = None,
     default_hour: int = 9,
     date_order: str = "DMY",
+    vocabulary: Vocabulary | None = None,
 ) -> Capture:
     """Read ``text`` as written by a rep at ``now`` (aware) in ``timezone`` (IANA name).
 
     ``language`` is the rep's; the message's own language wins when it is clearly another.
+    ``vocabulary`` is the team's own words for kinds and stages, on top of the language's.
     """
     text = " ".join(text.split())
     folded = fold(text)
     code = detect_language(text, folded, language)
     lexicon = LEXICONS[code]
     words = _words(lexicon)
+    if vocabulary is not None:
+        team_kinds, team_stages = _team_words(vocabulary)
+        words = replace(words, kinds=team_kinds + words.kinds, stages=team_stages + words.stages)
     local_now = now.astimezone(ZoneInfo(timezone))
 
     amount = find_amount(folded)

@@ -129,6 +129,8 @@ async def bot(tmp_path: Path, sqlite_template: Path, clock: FixedClock) -> Async
             timezone=ZONE,
             role=Role.REP,
         )
+        # Ana picked English with /lang; her app (language_code "ro") no longer decides.
+        rep = await uow.reps.set_language(rep.id, "en")
         await uow.commit()
     try:
         with FakeSlack().running() as slack:
@@ -260,7 +262,8 @@ async def test_a_stranger_gets_the_polite_answer_in_their_dm(bot: Bot) -> None:
 
     (sent,) = await bot.slack.wait_for("chat.postMessage")
     assert sent.params["channel"] == dm_of(STRANGER)
-    assert sent.section_text == texts.STRANGER
+    assert sent.section_text == texts.for_platform(texts.STRANGER, "slack")
+    assert "/crm join CODE" in sent.section_text  # how to join, as typed on Slack
     assert sent.buttons == []
 
 

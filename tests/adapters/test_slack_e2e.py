@@ -72,6 +72,8 @@ async def seed(url: str) -> tuple[int, int]:
                     timezone="UTC",
                     role=Role.REP,
                 )
+                # Both picked English with /lang: their apps' languages no longer decide.
+                rep = await uow.reps.set_language(rep.id, "en")
                 reminder = await uow.reminders.add(
                     team_id=team.id,
                     rep_id=rep.id,

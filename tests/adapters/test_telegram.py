@@ -146,6 +146,8 @@ async def bot(tmp_path: Path, sqlite_template: Path, clock: FixedClock) -> Async
             timezone=ZONE,
             role=Role.REP,
         )
+        # Ana picked English with /lang; her app (language_code "ro") no longer decides.
+        rep = await uow.reps.set_language(rep.id, "en")
         await uow.commit()
     try:
         async with open_runtime(
@@ -190,14 +192,32 @@ async def test_start_checks_the_token_sets_the_menu_and_long_polls(bot: Bot) -> 
     calls = bot.api.calls[before:]
     methods = [call.method for call in calls]
     assert methods[:2] == ["getMe", "setMyCommands"]  # getMe checks the token
-    commands = only(calls, "setMyCommands").params["commands"]
-    assert [command["command"] for command in commands] == [
-        "start",
-        "today",
-        "reminders",
-        "help",
-        "cancel",
-    ]
+    menus = {
+        call.params.get("language_code"): call.params["commands"]
+        for call in calls
+        if call.method == "setMyCommands"
+    }
+    assert set(menus) == {None, "ro", "pl", "bg", "es", "ru"}  # English is the default menu
+    for commands in menus.values():
+        assert [command["command"] for command in commands] == [
+            "start",
+            "log",
+            "today",
+            "reminders",
+            "pipeline",
+            "history",
+            "find",
+            "deal",
+            "undo",
+            "team",
+            "invite",
+            "help",
+            "cancel",
+            "lang",
+        ]
+    # Each menu speaks its language: Romanian's /lang is described in Romanian.
+    described = {code: {c["command"]: c["description"] for c in menus[code]} for code in menus}
+    assert described["ro"]["lang"] != described[None]["lang"]
     assert all(command["description"] for command in commands)
     assert "deleteWebhook" in methods  # polling: any old webhook is removed first
     poll = next(call for call in calls if call.method == "getUpdates")
@@ -236,7 +256,34 @@ async def test_a_command_with_a_payload_reaches_the_core_as_typed(bot: Bot) -> N
     await bot.feed(message(1002, "/start invite-7f3a"))
 
     assert bot.core.seen[0].text == "/start invite-7f3a"
-    assert only(bot.api.calls, "sendMessage").params["text"] == texts.HELP
+    answer = only(bot.api.calls, "sendMessage").params["text"]
+    assert "I don't know the invite code INVITE7F3A" in answer  # a code, not /help
+
+
+async def test_a_stranger_joins_with_the_deep_links_start_code(bot: Bot) -> None:
+    async with bot.uow_factory() as uow:
+        await uow.invites.add(
+            team_id=bot.rep.team_id,
+            code="K7PMQX3R9T",
+            role=Role.REP,
+            created_by=bot.rep.id,
+            expires_at=None,
+            max_uses=1,
+        )
+        await uow.commit()
+
+    # What Telegram sends when someone opens https://t.me/<bot>?start=K7PMQX3R9T
+    await bot.feed(message(1005, "/start K7PMQX3R9T", user=STRANGER))
+
+    sent = only(bot.api.calls, "sendMessage")
+    assert sent.params["chat_id"] == STRANGER["id"]
+    assert sent.params["text"].startswith("Welcome to Northwind sales, Someone!")
+    buttons = [b["text"] for row in sent.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons[-1].startswith("Skip")
+    async with bot.uow_factory() as uow:
+        joined = await uow.reps.by_identity("telegram", str(STRANGER["id"]))
+    assert joined is not None
+    assert (joined.team_id, joined.role, joined.language) == (bot.rep.team_id, Role.REP, "en")
 
 
 async def test_a_stranger_gets_one_polite_message(bot: Bot) -> None:

@@ -48,6 +48,8 @@ async def seed(url: str) -> int:
                 timezone="UTC",
                 role=Role.REP,
             )
+            # Ana picked English with /lang; her app (language_code "ro") no longer decides.
+            rep = await uow.reps.set_language(rep.id, "en")
             reminder = await uow.reminders.add(
                 team_id=team.id,
                 rep_id=rep.id,

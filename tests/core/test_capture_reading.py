@@ -62,3 +62,15 @@ def test_the_engine_never_raises(text: str) -> None:
     capture = read(text)
     if capture.follow_up_at is not None:
         assert capture.follow_up_at.tzinfo is not None
+
+
+@pytest.mark.parametrize("rep_language", ["ro", "pl", "es", "en"])
+def test_an_english_callback_is_read_whatever_language_the_rep_picked(rep_language: str) -> None:
+    # "email" is a word Romanian, Polish and Spanish reps use too; "remind me" is English only.
+    capture = read_message(
+        "remind me to email Globex in 2 hours",
+        now=NOW,
+        timezone="Europe/Bucharest",
+        language=rep_language,
+    )
+    assert capture.follow_up_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

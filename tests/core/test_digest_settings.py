@@ -1,4 +1,5 @@
-"""``/digests``: managers see and change their team's digest settings; reps cannot."""
+"""``/digests``: managers see their team's digest settings, admins change them; reps
+cannot."""
 
 from __future__ import annotations
 
@@ -57,17 +58,17 @@ async def test_a_manager_sees_the_settings_with_how_to_change_them(
 @pytest.mark.parametrize(
     ("user", "command", "field", "value"),
     [
-        ("maria", "/digests daily 17:30", "daily_digest_at", "17:30"),
-        ("maria", "/digests daily 9:05", "daily_digest_at", "09:05"),
-        ("maria", "/digests weekly fri 16:00", "weekly_digest_at", "FRI 16:00"),
-        ("maria", "/digests weekly Sunday 7:00", "weekly_digest_at", "SUN 07:00"),
+        ("ion", "/digests daily 17:30", "daily_digest_at", "17:30"),
+        ("ion", "/digests daily 9:05", "daily_digest_at", "09:05"),
+        ("ion", "/digests weekly fri 16:00", "weekly_digest_at", "FRI 16:00"),
+        ("ion", "/digests weekly Sunday 7:00", "weekly_digest_at", "SUN 07:00"),
         ("ion", "/digests agenda 08:00", "agenda_at", "08:00"),
         ("ion", "/digests off", "digests_enabled", False),
-        ("maria", "/digests zone america/new_york", "timezone", "America/New_York"),
-        ("maria", "/DIGESTS ZONE Asia/Tokyo", "timezone", "Asia/Tokyo"),
+        ("ion", "/digests zone america/new_york", "timezone", "America/New_York"),
+        ("ion", "/DIGESTS ZONE Asia/Tokyo", "timezone", "Asia/Tokyo"),
     ],
 )
-async def test_a_manager_or_admin_changes_a_setting_and_it_is_audited(
+async def test_an_admin_changes_a_setting_and_it_is_audited(
     assistant: Assistant,
     database: FakeDatabase,
     team: Team,
@@ -102,8 +103,8 @@ async def test_a_manager_or_admin_changes_a_setting_and_it_is_audited(
 async def test_digests_come_back_on(
     assistant: Assistant, database: FakeDatabase, team: Team
 ) -> None:
-    await assistant.handle(telegram("maria", "/digests off"))
-    reply = await assistant.handle(telegram("maria", "/digests on"))
+    await assistant.handle(telegram("ion", "/digests off"))
+    reply = await assistant.handle(telegram("ion", "/digests on"))
 
     assert reply is not None
     assert "• Managers' digests: on\n" in reply.text
@@ -112,7 +113,7 @@ async def test_digests_come_back_on(
 
 
 async def test_off_shows_that_agendas_still_go_out(assistant: Assistant, team: Team) -> None:
-    reply = await assistant.handle(telegram("maria", "/digests off"))
+    reply = await assistant.handle(telegram("ion", "/digests off"))
 
     assert reply is not None
     assert "• Managers' digests: off (the morning agendas still go out)\n" in reply.text
@@ -127,7 +128,7 @@ async def test_a_rep_is_refused_and_nothing_changes(
     reply = await assistant.handle(telegram("ana", command))
 
     assert reply is not None
-    assert reply.text.startswith("Only your manager or admin can change digests.")
+    assert reply.text.startswith("Only your team's admin can change digests")
     assert stored(database, team) == before
     assert database.state.audit == []
 
@@ -154,7 +155,7 @@ async def test_bad_input_is_refused_with_a_reason_and_nothing_changes(
 ) -> None:
     before = stored(database, team)
 
-    reply = await assistant.handle(telegram("maria", command))
+    reply = await assistant.handle(telegram("ion", command))
 
     assert reply is not None
     assert error in reply.text
@@ -166,7 +167,7 @@ async def test_bad_input_is_refused_with_a_reason_and_nothing_changes(
 async def test_setting_what_is_already_set_writes_nothing(
     assistant: Assistant, database: FakeDatabase, team: Team
 ) -> None:
-    reply = await assistant.handle(telegram("maria", "/digests daily 18:00"))
+    reply = await assistant.handle(telegram("ion", "/digests daily 18:00"))
 
     assert reply is not None
     assert reply.text.startswith("That is already so; nothing was changed.")
@@ -178,3 +179,20 @@ async def test_help_and_the_command_list_name_digests(
 ) -> None:
     assert "/digests:" in texts.HELP
     assert "digests" in assistant.command_names
+
+
+@pytest.mark.parametrize("command", ["/digests daily 17:30", "/digests off", "/digests zone UTC"])
+async def test_a_manager_sees_but_cannot_change_them(
+    assistant: Assistant, database: FakeDatabase, team: Team, command: str
+) -> None:
+    before = stored(database, team)
+
+    reply = await assistant.handle(telegram("maria", command))
+
+    assert reply is not None
+    assert reply.text.startswith(
+        "Only your team's admin can change the team's settings. Nothing was changed.\n\n"
+        "Digests of Acme Sales:"
+    )
+    assert stored(database, team) == before
+    assert database.state.audit == []

@@ -39,8 +39,10 @@ async def seed(database: FakeDatabase, clock: FixedClock, rep: Rep) -> dict[str,
             team_id=rep.team_id, company_id=northwind.id, owner_rep_id=rep.id, title="Northwind",
             stage=Stage.NEEDS, amount=None, currency=None, at=now - timedelta(days=9),
         )  # fmt: skip
-        await uow.deals.move(deal.id, Stage.OFFER, rep.id, now - timedelta(days=1))
-        await uow.deals.set_amount(deal.id, Decimal(12000), "EUR", now - timedelta(days=1))
+        await uow.deals.move(deal.team_id, deal.id, Stage.OFFER, rep.id, now - timedelta(days=1))
+        await uow.deals.set_amount(
+            deal.team_id, deal.id, Decimal(12000), "EUR", now - timedelta(days=1)
+        )
         entries = [
             (ActivityKind.NOTE, 8, "Sam's birthday is 12 May"),
             (ActivityKind.NOTE, 7, "Loves SAILING and his dog Rex, weekends on the lake"),
@@ -280,3 +282,33 @@ async def test_help_lists_the_recall_commands(assistant: Assistant) -> None:
     text = (await say(assistant, "/help")).text
     assert "/history Sam Reed:" in text
     assert "/find fishing:" in text
+
+
+async def test_find_folds_accents_and_letters_in_note_texts_too(
+    assistant: Assistant, database: FakeDatabase, clock: FixedClock
+) -> None:
+    await rep_of(assistant, database)
+    await say(assistant, "Notă: ședința cu Ioana de la Dacia a fost amânată")
+    await say(assistant, "Note: Marta Nowicka kupiła ŻÓŁWIA dla córki; straße")
+
+    dacia = await say(assistant, "/find sedinta")
+    turtle = await say(assistant, "/find zolwia")
+    street = await say(assistant, "/find STRASSE")
+
+    assert dacia.text.split("\n")[:2] == ["Found for “sedinta”:", "Activities:"]
+    assert "ședința cu Ioana" in dacia.text
+    assert turtle.text.split("\n")[-1].endswith("kupiła ŻÓŁWIA dla córki; straße")
+    assert "straße" in street.text
+    assert (await say(assistant, "/find zolwie")).text == "Nothing found for “zolwie”."
+
+
+async def test_find_cuts_the_snippet_around_a_folded_hit_late_in_a_long_note(
+    assistant: Assistant, database: FakeDatabase
+) -> None:
+    await rep_of(assistant, database)
+    await say(assistant, "Note: straße şi ședință, " + "lungă " * 20 + "apoi discuţie despre żółw")
+
+    found = await say(assistant, "/find zolw")
+
+    # 25 characters before the hit, not the note's start (folding shifts no positions).
+    assert found.text.split("\n")[-1] == "• today, Note: …ngă apoi discuţie despre żółw"

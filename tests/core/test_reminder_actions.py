@@ -172,7 +172,10 @@ async def test_another_reps_reminder_cannot_be_touched(
     colleague = await assistant.handle(console(button=f"r:done:{reminder_id}", user="bob"))
     stranger = await assistant.handle(console(button=f"r:done:{reminder_id}", user="eve"))
 
-    assert colleague.text == texts.UNKNOWN_BUTTON
+    # The colleague is told whose it is; another team's rep learns nothing about it.
+    assert colleague.text == (
+        "That belongs to another rep, so only they can change it. Nothing was changed."
+    )
     assert stranger.text.endswith(texts.UNKNOWN_BUTTON)  # eve's first message: a welcome too
     assert database.state.reminders[reminder_id].status is ReminderStatus.PENDING
 

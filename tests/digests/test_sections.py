@@ -19,6 +19,7 @@ from handlers.domain import ActivityKind, ReminderStatus, Role, Stage
 from handlers.messages import Reply
 from reminders.digests import compose_digest
 from storage.digests import SqlDigestSource
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.digests.conftest import Seed, local
 
 MEETING, CALL, EMAIL, NOTE = ActivityKind
@@ -298,6 +299,19 @@ async def test_quiet_deals_are_the_ones_pipeline_calls_quiet(
     assert section(reply, "Gone quiet")[1:] == [
         "⚠ Vandelay (Ana): Negotiation, 22 days without news"
     ]
+
+
+async def test_quiet_deals_follow_the_teams_own_idle_limits(
+    source: SqlDigestSource, acme: Acme, units: SqlUnitOfWorkFactory
+) -> None:
+    async with units() as uow:
+        await uow.deals.set_idle_limit(acme.team_id, Stage.NEGOTIATION, 30)  # 22 days is fine
+        await uow.commit()
+
+    data, reply = await digest(source, acme.team_id, DigestKind.DAY, DAILY)
+
+    assert data.idle_limits[Stage.NEGOTIATION] == 30
+    assert section(reply, "Gone quiet") == ["Gone quiet: none."]
 
 
 async def test_callbacks_that_failed_in_the_period_are_listed(

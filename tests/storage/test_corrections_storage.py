@@ -217,7 +217,7 @@ async def test_deleting_an_activity_unlinks_the_reminder_it_was_logged_for(
         ana = await add_rep(uow, team, "ana")
         reminder_id = await remind(uow, ana, None, None)
         activity_id = await log(uow, ana, None, None)
-        await uow.reminders.link_activity(reminder_id, activity_id)
+        await uow.reminders.link_activity(team.id, reminder_id, activity_id)
         await uow.commit()
 
     async with uow_factory() as uow:

@@ -40,9 +40,11 @@ async def test_a_deal_keeps_its_stage_history(uow_factory: SqlUnitOfWorkFactory)
             team_id=team_id, company_id=company.id, owner_rep_id=rep_id, title="Northwind",
             stage=Stage.NEEDS, amount=None, currency=None, at=NOW,
         )  # fmt: skip
-        await uow.deals.move(deal.id, Stage.OFFER, rep_id, NOW + timedelta(days=1))
-        won = await uow.deals.move(deal.id, Stage.COMPLETED, rep_id, NOW + timedelta(days=9))
-        priced = await uow.deals.set_amount(deal.id, Decimal("12000.50"), "EUR", NOW)
+        await uow.deals.move(deal.team_id, deal.id, Stage.OFFER, rep_id, NOW + timedelta(days=1))
+        won = await uow.deals.move(
+            deal.team_id, deal.id, Stage.COMPLETED, rep_id, NOW + timedelta(days=9)
+        )
+        priced = await uow.deals.set_amount(deal.team_id, deal.id, Decimal("12000.50"), "EUR", NOW)
         await uow.commit()
 
     async with uow_factory() as uow:
@@ -112,7 +114,9 @@ async def test_revert_and_delete_take_back_what_a_message_did(
             team_id=team_id, company_id=company.id, owner_rep_id=rep_id, title="Northwind",
             stage=Stage.NEEDS, amount=None, currency=None, at=NOW,
         )  # fmt: skip
-        await uow.deals.move(before.id, Stage.NEGOTIATION, rep_id, NOW + timedelta(hours=1))
+        await uow.deals.move(
+            before.team_id, before.id, Stage.NEGOTIATION, rep_id, NOW + timedelta(hours=1)
+        )
         reverted = await uow.deals.revert(team_id, before.id, before)
         assert reverted == before
         assert await _moves(uow, before.id) == [(None, "needs")]

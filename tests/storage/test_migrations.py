@@ -132,3 +132,41 @@ def test_upgrading_a_sqlite_database_with_data_keeps_every_row(tmp_path: Path) -
         }
         assert counts == dict.fromkeys(counts, 1)
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_quick_head_check_reads_the_heads_alembic_reads(tmp_path: Path) -> None:
+    from storage.migrate import script_heads
+
+    heads = ScriptDirectory.from_config(
+        alembic_config(f"sqlite:///{tmp_path / 'x.db'}")
+    ).get_heads()
+
+    assert script_heads() == set(heads)
+
+
+def test_a_database_at_head_is_not_migrated_again_and_one_behind_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic import command
+
+    from storage.migrate import is_at_head
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    assert not is_at_head(url)  # an empty file: Alembic must create everything
+    upgrade(url, "0005")
+    assert not is_at_head(url)
+    upgrade(url)  # one behind the head: upgraded as before
+    assert is_at_head(url)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = _sync_engine(url)
+    try:
+        assert _current_revision(engine) == head
+    finally:
+        engine.dispose()
+
+    calls: list[str] = []
+    monkeypatch.setattr(command, "upgrade", lambda config, revision: calls.append(revision))
+    upgrade(url)  # already at head: Alembic is not run at all
+    upgrade(url, "0005")  # an explicit revision always goes through Alembic
+
+    assert calls == ["0005"]

@@ -44,7 +44,7 @@ async def test_history_reads_are_scoped_ordered_and_bounded(
             team_id=team_id, rep_id=ana, due_at=NOW - timedelta(days=2), text="old",
             contact_id=sam.id, company_id=northwind.id,
         )  # fmt: skip
-        await uow.reminders.set_status(done.id, ReminderStatus.DONE)
+        await uow.reminders.set_status(done.team_id, done.id, ReminderStatus.DONE)
         overdue = await uow.reminders.add(
             team_id=team_id, rep_id=ana, due_at=NOW - timedelta(hours=1), text="overdue",
             contact_id=None, company_id=northwind.id,

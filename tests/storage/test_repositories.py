@@ -107,12 +107,14 @@ async def test_one_team_cannot_hold_the_same_company_twice(
 ) -> None:
     async with uow_factory() as uow:
         team = await uow.teams.add("Sales")
-        await uow.companies.add(team.id, "Northwind")
+        northwind = await uow.companies.add(team.id, "Northwind")
         await uow.commit()
 
     async with uow_factory() as uow:
-        with pytest.raises(IntegrityError):
-            await uow.companies.add(team.id, " NÓRTHWIND")
+        # Adding it again (two reps naming it at once) gives back the one there is.
+        assert await uow.companies.add(team.id, " NÓRTHWIND") == northwind
+        await uow.commit()
+        assert await uow.companies.find_by_name(team.id, "Northwind") == northwind
 
 
 async def test_a_contact_is_found_again_whatever_the_case_or_accents(
@@ -648,3 +650,37 @@ async def test_an_update_is_first_delivered_once_per_platform(
         assert await uow.updates.first_delivery("telegram", "43", at)
     async with uow_factory() as uow:
         assert await uow.updates.first_delivery("telegram", "43", at)
+
+
+async def test_audit_rows_not_yet_written_are_seen_by_reads_in_the_same_unit_of_work(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    # Audit rows go to the database together at commit; anything that reads the log before
+    # (undo, the erasure of a contact) must still find them, in the order they were made.
+    async with uow_factory() as uow:
+        team = await uow.teams.add("Sales")
+        ana = await add_rep(uow, team, "ana")
+        for number, entity in enumerate(("activity", "reminder", "contact"), start=1):
+            await uow.audit.record(
+                team_id=team.id, rep_id=ana.id, change_id="c1", action="create",
+                entity=entity, entity_id=number, before=None, after={"n": number},
+            )  # fmt: skip
+        changes = await uow.audit.for_change(team.id, "c1")
+        recent = await uow.audit.recent_changes(team.id, ana.id, NOW - timedelta(hours=1), 5)
+        await uow.audit.record(
+            team_id=team.id, rep_id=ana.id, change_id="c2", action="update",
+            entity="contact", entity_id=3, before={"n": 3}, after={"n": 4},
+        )  # fmt: skip
+        session = uow._session  # a direct ORM read, as the erasure of a contact does
+        assert session is not None
+        rows = await session.scalars(select(AuditRow).order_by(AuditRow.id))
+        read_directly = [(row.change_id, row.entity) for row in rows]
+
+    assert [change.entity for change in changes] == ["activity", "reminder", "contact"]
+    assert recent == ["c1"]
+    assert read_directly == [
+        ("c1", "activity"),
+        ("c1", "reminder"),
+        ("c1", "contact"),
+        ("c2", "contact"),
+    ]
