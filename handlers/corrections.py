@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handlers import texts
+from handlers.audit import ChangeLog
 from handlers.audit import audit_view as audit_view  # also imported from here
 from handlers.deals import deal_from_view
 from handlers.domain import (
@@ -111,15 +112,8 @@ async def ask_which(
     """Ask which of several contacts ``name`` meant, recording the question under the change."""
     rows = await uow.audit.for_change(rep.team_id, change_id)
     number = sum(1 for row in rows if row.action == "ask") + 1
-    await uow.audit.record(
-        team_id=rep.team_id,
-        rep_id=rep.id,
-        change_id=change_id,
-        action="ask",
-        entity="contact",
-        entity_id=0,
-        before=None,
-        after={"name": name, "offered": [contact.id for contact in choices]},
+    await ChangeLog(uow, rep, change_id).record(
+        "ask", "contact", 0, None, {"name": name, "offered": [contact.id for contact in choices]}
     )
     labels = await contact_labels(uow, rep.team_id, choices)
     prefix = f"w:{change_id}:{number}:"
@@ -577,15 +571,8 @@ class Corrections:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        await self._uow.audit.record(
-            team_id=self._rep.team_id,
-            rep_id=self._rep.id,
-            change_id=change_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
+        await ChangeLog(self._uow, self._rep, change_id).record(
+            action, entity, entity_id, before, after
         )
 
 

@@ -7,12 +7,12 @@ before anything is written, and audited (entity ``team``, before and after).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from handlers.audit import ChangeLog
 from handlers.digest import WEEKDAYS, ScheduleError, clock_time, weekly_time
 from handlers.domain import Rep, Team
 from handlers.i18n import N_, _
@@ -201,14 +201,5 @@ async def digests_command(uow: UnitOfWork, rep: Rep, args: str) -> Reply:
     if after == before:
         return Reply(_("That is already so; nothing was changed.") + f"\n\n{describe(team)}")
     team = await uow.teams.set_digest_settings(team.id, **after.as_dict())
-    await uow.audit.record(
-        team_id=team.id,
-        rep_id=rep.id,
-        change_id=uuid.uuid4().hex,
-        action="update",
-        entity="team",
-        entity_id=team.id,
-        before=before.as_dict(),
-        after=after.as_dict(),
-    )
+    await ChangeLog(uow, rep).record("update", "team", team.id, before.as_dict(), after.as_dict())
     return Reply(_("Saved; it holds from the next minute.") + f"\n\n{describe(team)}")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from handlers import texts, timefmt
+from handlers.audit import ChangeLog
 from handlers.capture import Capture
 from handlers.corrections import ask_which, audit_view, card_buttons
 from handlers.deals import record_deal_news
@@ -27,21 +27,13 @@ class CaptureRecorder:
         self._uow = uow
         self._rep = rep
         self._now = now
-        self.change_id = uuid.uuid4().hex
+        self._changes = ChangeLog(uow, rep)
+        self.change_id = self._changes.change_id
         self.scheduled: list[datetime] = []
         """Due times of the reminders this message set."""
 
     async def _created(self, entity: str, record: Any) -> None:
-        await self._uow.audit.record(
-            team_id=self._rep.team_id,
-            rep_id=self._rep.id,
-            change_id=self.change_id,
-            action="create",
-            entity=entity,
-            entity_id=record.id,
-            before=None,
-            after=audit_view(record),
-        )
+        await self._changes.created(entity, record)
 
     async def _company(self, name: str) -> Company:
         found = await find_company(self._uow, self._rep.team_id, name)
@@ -66,16 +58,7 @@ class CaptureRecorder:
             )
             if updated is None:  # gone since it was matched (a concurrent Undo)
                 return None, ()
-            await self._uow.audit.record(
-                team_id=self._rep.team_id,
-                rep_id=self._rep.id,
-                change_id=self.change_id,
-                action="update",
-                entity="contact",
-                entity_id=found.id,
-                before=audit_view(found),
-                after=audit_view(updated),
-            )
+            await self._changes.updated("contact", found, updated)
             return updated, ()
         if found is not None:
             return found, ()
@@ -174,15 +157,12 @@ class CaptureRecorder:
         )
 
     async def _deal_changed(self, action: str, before: Deal | None, after: Deal) -> None:
-        await self._uow.audit.record(
-            team_id=self._rep.team_id,
-            rep_id=self._rep.id,
-            change_id=self.change_id,
-            action=action,
-            entity="deal",
-            entity_id=after.id,
-            before=audit_view(before) if before is not None else None,
-            after=audit_view(after),
+        await self._changes.record(
+            action,
+            "deal",
+            after.id,
+            audit_view(before) if before is not None else None,
+            audit_view(after),
         )
 
     def _confirmation(

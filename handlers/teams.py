@@ -8,11 +8,11 @@ roles, and a team is never left without an admin.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import invite_codes, onboarding, texts
+from handlers.audit import ChangeLog
 from handlers.domain import Invite, InviteProblem, Rep, Role, Team
 from handlers.i18n import _, format_day, ngettext
 from handlers.messages import Button, Incoming, Reply
@@ -53,10 +53,6 @@ def _problem_text(problem: InviteProblem, code: str) -> str:
     return text.format(code=code[:40]) + " " + _("Nothing was saved.")
 
 
-def _audit_id() -> str:
-    return uuid.uuid4().hex
-
-
 async def join_unknown(
     uow: UnitOfWork,
     incoming: Incoming,
@@ -90,15 +86,12 @@ async def join_unknown(
         timezone=incoming.timezone or team.timezone,
         role=invite.role,
     )
-    await uow.audit.record(
-        team_id=team.id,
-        rep_id=rep.id,
-        change_id=_audit_id(),
-        action="create",
-        entity="rep",
-        entity_id=rep.id,
-        before=None,
-        after={"role": rep.role.value, "invite_id": invite.id, "platform": rep.platform},
+    await ChangeLog(uow, rep).record(
+        "create",
+        "rep",
+        rep.id,
+        None,
+        {"role": rep.role.value, "invite_id": invite.id, "platform": rep.platform},
     )
     welcome = _("Welcome to {team}, {name}! Your role: {role}.").format(
         team=team.name, name=rep.display_name, role=invite_codes.role_label(rep.role)
@@ -151,15 +144,12 @@ async def invite(
         expires_at=expires_at,
         max_uses=1,
     )
-    await uow.audit.record(
-        team_id=team.id,
-        rep_id=rep.id,
-        change_id=_audit_id(),
-        action="create",
-        entity="invite",
-        entity_id=made.id,
-        before=None,
-        after={"role": role.value, "max_uses": 1, "expires_at": expires_at.isoformat()},
+    await ChangeLog(uow, rep).record(
+        "create",
+        "invite",
+        made.id,
+        None,
+        {"role": role.value, "max_uses": 1, "expires_at": expires_at.isoformat()},
     )
     text = _(
         "Invite code for {team} (role: {role}): {code}\n"
@@ -226,15 +216,8 @@ async def change_role(uow: UnitOfWork, admin: Rep, team: Team, member: Rep, role
             "team always has one. Nothing was changed."
         )
         return Reply(text.format(name=name, team=team.name))
-    await uow.audit.record(
-        team_id=team.id,
-        rep_id=admin.id,
-        change_id=_audit_id(),
-        action="update",
-        entity="rep",
-        entity_id=member.id,
-        before={"role": member.role.value},
-        after={"role": role.value},
+    await ChangeLog(uow, admin).record(
+        "update", "rep", member.id, {"role": member.role.value}, {"role": role.value}
     )
     text = _("{name} is now {role} (was {before}).").format(
         name=name, role=invite_codes.role_label(role), before=invite_codes.role_label(member.role)

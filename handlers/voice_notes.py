@@ -7,10 +7,10 @@ about the same contact and company, with the recording attached, and shows in /h
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
-from handlers.corrections import audit_view, card_buttons
+from handlers.audit import ChangeLog
+from handlers.corrections import card_buttons
 from handlers.domain import Activity, ActivityKind, Rep
 from handlers.i18n import _
 from handlers.messages import Reply
@@ -43,24 +43,15 @@ async def keep_voice_note(
     await uow.activities.attach(
         rep.team_id, note.id, platform=platform, kind=VOICE, file_id=file_id
     )
-    change_id = uuid.uuid4().hex
-    await uow.audit.record(
-        team_id=rep.team_id,
-        rep_id=rep.id,
-        change_id=change_id,
-        action="create",
-        entity="activity",
-        entity_id=note.id,
-        before=None,
-        after=audit_view(note),
-    )
+    changes = ChangeLog(uow, rep)
+    await changes.created("activity", note)
     subject = await _subject(uow, latest)
     if subject:
         text = _("🎤 Voice note kept with {who}. It is not transcribed; /history lists it.")
         text = text.format(who=subject)
     else:
         text = _("🎤 Voice note kept with what you logged just before. It is not transcribed.")
-    return Reply(text, card_buttons(change_id, None, has_contact=False))
+    return Reply(text, card_buttons(changes.change_id, None, has_contact=False))
 
 
 def without_capture() -> Reply:
