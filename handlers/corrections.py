@@ -52,7 +52,7 @@ from handlers.messages import Button, Reply
 from handlers.permissions import Action, Subject, allowed, refusal
 from handlers.ports import UnitOfWork
 from handlers.reminder_actions import AWAITING_TIME
-from handlers.reminder_card import quote, who
+from handlers.reminder_card import quote, status_label, who
 from handlers.terms import kind_label
 
 UNDO_WINDOW = timedelta(hours=24)
@@ -71,13 +71,6 @@ MAX_NAME_WORDS = 5
 
 NOT_YOURS = N_("Only the rep who sent that message can change or undo it. Nothing was changed.")
 ASK_CONTACT = N_("Who was it? Type their name, e.g. “Sam Reed” (or /cancel to keep it as it is).")
-_STATUS = {
-    ReminderStatus.PENDING: N_("pending"),
-    ReminderStatus.SENT: N_("sent"),
-    ReminderStatus.DONE: N_("done"),
-    ReminderStatus.CANCELLED: N_("cancelled"),
-    ReminderStatus.FAILED: N_("failed"),
-}
 
 _ENTITIES = ("company", "contact", "activity", "reminder", "deal", "team")
 _REMINDER_STATE = ("status", "due_at")
@@ -359,7 +352,7 @@ class Corrections:
         if not reminder.status.is_open:
             return Reply(
                 _("This callback is already {status}. Nothing was changed.").format(
-                    status=_(_STATUS[reminder.status])
+                    status=status_label(reminder.status)
                 )
             )
         await self._uow.reminders.delete(team_id, reminder.id)

@@ -10,21 +10,14 @@ from handlers import texts, timefmt
 from handlers.audit import ChangeLog
 from handlers.capture import read_time
 from handlers.domain import ActivityKind, Reminder, ReminderStatus, Rep, Team
-from handlers.i18n import N_, _
+from handlers.i18n import _
 from handlers.messages import Button, Reply
 from handlers.permissions import Action, Subject, allowed, refusal
 from handlers.ports import UnitOfWork
-from handlers.reminder_card import quote
+from handlers.reminder_card import quote, status_label
 
 SNOOZE = timedelta(hours=1)
 LIST_LIMIT = 10
-_STATUS = {
-    ReminderStatus.PENDING: N_("pending"),
-    ReminderStatus.SENT: N_("sent"),
-    ReminderStatus.DONE: N_("done"),
-    ReminderStatus.CANCELLED: N_("cancelled"),
-    ReminderStatus.FAILED: N_("failed"),
-}
 AWAITING_TIME = "pick"
 """The ``Rep.awaiting`` prefix while the rep is asked to type a time for a reminder."""
 
@@ -73,7 +66,7 @@ class ReminderActions:
         if not reminder.status.is_open:
             return Reply(
                 _("This reminder is already {status}. Nothing was changed.").format(
-                    status=_(_STATUS[reminder.status])
+                    status=status_label(reminder.status)
                 )
             )
         if action == "done":

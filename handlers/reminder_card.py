@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers import timefmt
-from handlers.domain import DueReminder
-from handlers.i18n import _
+from handlers.domain import DueReminder, ReminderStatus
+from handlers.i18n import N_, _
 from handlers.messages import Button, Reply
 from handlers.terms import kind_label
 
@@ -20,6 +20,20 @@ def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
     text = " ".join(text.split())
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return _("“{text}”").format(text=text)  # each language's quotation marks: „…”, «…»
+
+
+_STATUS_LABELS = {
+    ReminderStatus.PENDING: N_("pending"),
+    ReminderStatus.SENT: N_("sent"),
+    ReminderStatus.DONE: N_("done"),
+    ReminderStatus.CANCELLED: N_("cancelled"),
+    ReminderStatus.FAILED: N_("failed"),
+}
+
+
+def status_label(status: ReminderStatus) -> str:
+    """A reminder's state in the rep's language, as lists and answers name it."""
+    return _(_STATUS_LABELS[status])
 
 
 def who(contact_name: str | None, company_name: str | None) -> str:
