@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-CRMBOT = Path(sys.executable).with_name("crmbot")
+from tests.e2e.test_console import console
+
 MESSAGES = [
     "Întâlnire cu Dan Ene de la Carrefour, revin joi la 14",
     "Звонил Борису Орлову из Пятёрочки, перезвонить завтра в 11",
@@ -16,15 +15,7 @@ MESSAGES = [
 
 
 def test_three_languages_three_confirmations_and_the_deal(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(CRMBOT), "console", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--user", "ana",
-         "--tz", "Europe/Bucharest"],
-        input="\n".join(MESSAGES) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip
+    result = console(tmp_path / "c.db", *MESSAGES, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     romanian, russian, english, pipeline = result.stdout.strip().split("\n\n")[-4:]

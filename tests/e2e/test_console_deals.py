@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-CRMBOT = Path(sys.executable).with_name("crmbot")
+from tests.e2e.test_console import console
+
 MESSAGES = [
     "Met Sam Reed from Northwind, sent the offer, 12k EUR",
     "Note: ședință cu Sam Reed de la Northwind despre żółw",
@@ -19,15 +18,7 @@ MESSAGES = [
 
 
 def test_a_deal_card_moves_the_deal_and_the_team_tunes_its_idle_limits(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(CRMBOT), "console", "--db", f"sqlite:///{tmp_path / 'd.db'}", "--user", "ana",
-         "--tz", "Europe/Bucharest"],
-        input="\n".join(MESSAGES) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip
+    result = console(tmp_path / "d.db", *MESSAGES, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     card, moved, pipeline, idle, found = result.stdout.strip().split("\n\n")[-5:]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-CRMBOT = Path(sys.executable).with_name("crmbot")
+from tests.e2e.test_console import console
+
 MESSAGES = [
     "Met Sam Reed from Northwind, they want a quote, call back tomorrow at 10",
     "Called Mike Hart at Pied Piper, they are negotiating, follow up Friday",
@@ -21,15 +20,7 @@ MESSAGES = [
 
 
 def test_history_pipeline_today_and_find_tell_what_was_captured(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(CRMBOT), "console", "--db", f"sqlite:///{tmp_path / 'r.db'}", "--user", "ana",
-         "--tz", "Europe/Bucharest"],
-        input="\n".join(MESSAGES) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip
+    result = console(tmp_path / "r.db", *MESSAGES, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     replies = result.stdout.strip().split("\n\n")[-9:]
