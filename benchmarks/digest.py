@@ -23,6 +23,7 @@ import statistics
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -43,14 +44,32 @@ DEALS = 5_000
 REMINDERS = 50_000
 
 
-def _psycopg_url(url: str) -> str:
+def psycopg_url(url: str) -> str:
+    """The SQLAlchemy URL as plain psycopg takes it, for COPY-speed seeding."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def copy_reps(
+    cursor: psycopg.Cursor[Any], team_id: int, reps: int, zone: str, start: datetime
+) -> list[int]:
+    """``reps`` reps and two managers in the team; the reps' ids, in order."""
+    with cursor.copy(
+        "COPY reps (team_id, platform, external_id, chat_id, display_name, language, "
+        "timezone, role, created_at) FROM STDIN"
+    ) as copy:
+        for number in range(reps + 2):
+            role = "manager" if number >= reps else "rep"
+            copy.write_row(
+                (team_id, "telegram", f"u{number}", f"u{number}", f"Rep {number:02}", "en",
+                 zone, role, start)
+            )  # fmt: skip
+    return [row[0] for row in cursor.execute("SELECT id FROM reps ORDER BY id")][:reps]
 
 
 def seed(url: str, *, reps: int, activities: int) -> None:
     rng = random.Random(8)
     start = NOW - YEAR
-    with psycopg.connect(_psycopg_url(url)) as connection, connection.cursor() as cursor:
+    with psycopg.connect(psycopg_url(url)) as connection, connection.cursor() as cursor:
         team = cursor.execute(
             "INSERT INTO teams (name, default_hour, date_order, timezone, daily_digest_at, "
             "weekly_digest_at, agenda_at, digests_enabled, created_at) "
@@ -60,17 +79,7 @@ def seed(url: str, *, reps: int, activities: int) -> None:
         ).fetchone()
         assert team is not None
         team_id = team[0]
-        with cursor.copy(
-            "COPY reps (team_id, platform, external_id, chat_id, display_name, language, "
-            "timezone, role, created_at) FROM STDIN"
-        ) as copy:
-            for number in range(reps + 2):
-                role = "manager" if number >= reps else "rep"
-                copy.write_row(
-                    (team_id, "telegram", f"u{number}", f"u{number}", f"Rep {number:02}", "en",
-                     "Europe/Bucharest", role, start)
-                )  # fmt: skip
-        rep_ids = [row[0] for row in cursor.execute("SELECT id FROM reps ORDER BY id")][:reps]
+        rep_ids = copy_reps(cursor, team_id, reps, "Europe/Bucharest", start)
         with cursor.copy("COPY companies (team_id, name, name_key, created_at) FROM STDIN") as copy:
             for number in range(COMPANIES):
                 copy.write_row((team_id, f"Company {number}", f"company {number}", start))

@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from sqlalchemy.engine import make_url
 
+from benchmarks.digest import copy_reps, psycopg_url
 from benchmarks.reminders import DEFAULT_POSTGRES, POSTGRES_ENV, database
 from handlers.assistant import Assistant, CoreConfig
 from handlers.clock import FixedClock
@@ -97,10 +98,6 @@ _PHRASES = (
 )
 
 
-def _psycopg_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _names(rng: random.Random, count: int) -> list[str]:
     """``count`` distinct full names: first names times surnames with a numbered variant."""
     suffixes = "- escu ski ova ez son er ich ian off ini ek ák ović berg feld".split()
@@ -142,7 +139,7 @@ def seed(url: str, *, reps: int, contacts: int, activities: int) -> dict[str, li
     words = [f"{word}{number}" for number in range(TEXTS // len(_PHRASES) + 1) for word in "xq"]
     texts = [f"{rng.choice(_PHRASES)}, ref {rng.choice(words)}" for _ in range(TEXTS)]
     keys = [text_key(text) for text in texts]
-    with psycopg.connect(_psycopg_url(url)) as connection, connection.cursor() as cursor:
+    with psycopg.connect(psycopg_url(url)) as connection, connection.cursor() as cursor:
         team = cursor.execute(
             "INSERT INTO teams (name, default_hour, date_order, timezone, created_at) "
             "VALUES ('Bench', 9, 'DMY', %s, %s) RETURNING id",
@@ -150,17 +147,7 @@ def seed(url: str, *, reps: int, contacts: int, activities: int) -> dict[str, li
         ).fetchone()
         assert team is not None
         team_id = team[0]
-        with cursor.copy(
-            "COPY reps (team_id, platform, external_id, chat_id, display_name, language, "
-            "timezone, role, created_at) FROM STDIN"
-        ) as copy:
-            for number in range(reps + 2):
-                role = "manager" if number >= reps else "rep"
-                copy.write_row(
-                    (team_id, "telegram", f"u{number}", f"u{number}", f"Rep {number:02}", "en",
-                     ZONE, role, start)
-                )  # fmt: skip
-        rep_ids = [row[0] for row in cursor.execute("SELECT id FROM reps ORDER BY id")][:reps]
+        rep_ids = copy_reps(cursor, team_id, reps, ZONE, start)
 
         with cursor.copy("COPY companies (team_id, name, name_key, created_at) FROM STDIN") as copy:
             for name in company_names:
@@ -338,7 +325,7 @@ async def measure(url: str, calls: int, reps: int, seeded: dict[str, list[str]])
 
 def _seeded(url: str) -> dict[str, list[str]]:
     """What :func:`seed` returned, read back from a database it filled (for ``--reuse``)."""
-    with psycopg.connect(_psycopg_url(url)) as connection, connection.cursor() as cursor:
+    with psycopg.connect(psycopg_url(url)) as connection, connection.cursor() as cursor:
         contacts = [row[0] for row in cursor.execute("SELECT full_name FROM contacts ORDER BY id")]
         companies = [row[0] for row in cursor.execute("SELECT name FROM companies ORDER BY id")]
     if not contacts:
@@ -357,13 +344,13 @@ def _kept_database() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database that outlives the run (``--keep``)."""
     server = make_url(os.environ.get(POSTGRES_ENV) or DEFAULT_POSTGRES)
     name = f"crmbot_recall_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_psycopg_url(server.render_as_string(False)), autocommit=True) as admin:
+    with psycopg.connect(psycopg_url(server.render_as_string(False)), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = server.set(drivername="postgresql+psycopg", database=name)
     upgrade(url.render_as_string(hide_password=False))
     yield url.render_as_string(hide_password=False)
     print(f"\nkept {name}: measure again with --reuse {url.render_as_string(False)}")
-    server_url = _psycopg_url(server.render_as_string(False))
+    server_url = psycopg_url(server.render_as_string(False))
     print(f"drop it with: psql {server_url} -c 'DROP DATABASE \"{name}\"'")
 
 
@@ -387,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.reuse:
         upgrade(args.reuse)  # indexes added since the seeding
-        with psycopg.connect(_psycopg_url(args.reuse), autocommit=True) as connection:
+        with psycopg.connect(psycopg_url(args.reuse), autocommit=True) as connection:
             connection.execute("ANALYZE")
         asyncio.run(measure(args.reuse, args.calls, args.reps, _seeded(args.reuse)))
         return
