@@ -39,6 +39,10 @@ class ReminderScheduler:
         self._recipients = recipients
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._planned: datetime | None = None
+        # Ticks under way. A tick queries the database after the dispatcher's lock is free
+        # (the next due time), so waiting for the dispatcher alone could stop the scheduler,
+        # and let the caller close the engine, under a query still in flight.
+        self._ticks: set[asyncio.Task[object]] = set()
 
     async def start(self) -> DispatchReport:
         """Start waking the dispatcher; first send whatever fell due while we were down."""
@@ -55,6 +59,9 @@ class ReminderScheduler:
 
     async def tick(self) -> DispatchReport:
         """Dispatch now, then set the alarm for the next due reminder."""
+        task = asyncio.current_task()
+        assert task is not None, "tick() runs in a task"
+        self._ticks.add(task)
         try:
             report = await self._dispatcher.run_once()
             next_due = await self._queue.next_due_at(self._recipients)
@@ -62,6 +69,8 @@ class ReminderScheduler:
             # The database may be briefly away; the safety net will try again.
             log.exception("reminder dispatch failed")
             return DispatchReport()
+        finally:
+            self._ticks.discard(task)
         self._planned = None
         if next_due is not None:
             self.wake_at(next_due)
@@ -97,6 +106,13 @@ class ReminderScheduler:
             # One loop turn lets a job submitted just now reach the dispatcher's lock.
             self._scheduler.pause()
             await asyncio.sleep(0)
-            await self._dispatcher.idle()
+            await self._ticks_done()
             self._scheduler.shutdown(wait=False)
+        await self._ticks_done()
         await self._dispatcher.idle()
+
+    async def _ticks_done(self) -> None:
+        others = self._ticks - {asyncio.current_task()}
+        if others:
+            # asyncio.wait, not gather: cancelling stop() must not cancel the ticks themselves.
+            await asyncio.wait(others)

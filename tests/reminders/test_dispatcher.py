@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -289,6 +289,30 @@ async def test_the_scheduler_sends_what_fell_due_while_it_was_stopped(harness: H
 
     assert report.sent == 1
     assert len(notifier.sent) == 1
+
+
+async def test_stopping_waits_for_a_tick_still_planning_its_next_alarm(harness: Harness) -> None:
+    """The caller closes the engine after stop(): no tick may still be querying it."""
+    asking, answered = asyncio.Event(), asyncio.Event()
+
+    class SlowToPlan(SqlReminderQueue):
+        async def next_due_at(self, recipients: Recipients | None = None) -> datetime | None:
+            asking.set()
+            await answered.wait()
+            return await super().next_due_at(recipients)
+
+    scheduler = ReminderScheduler(
+        harness.dispatcher(ScriptedNotifier()), SlowToPlan(harness.engine), harness.clock
+    )
+    starting = asyncio.create_task(scheduler.start())
+    await asking.wait()  # the dispatch is over; the tick now asks for the next due time
+    stopping = asyncio.create_task(scheduler.stop())
+    await asyncio.sleep(0.1)
+    assert not stopping.done()
+
+    answered.set()
+    await asyncio.wait_for(stopping, timeout=5)
+    assert starting.done()
 
 
 async def test_a_reminder_falling_due_during_a_tick_is_not_left_to_the_safety_net(
