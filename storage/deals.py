@@ -203,18 +203,23 @@ def _first_open_query(*, by_owner: bool) -> _LineQuery:
     return _line_query(team_id, now).where(DealRow.id.in_(first)).order_by(order, DealRow.id)
 
 
+_OPEN_FOR_COMPANY = (
+    select(DealRow)
+    .where(
+        DealRow.team_id == bindparam("team_id"),
+        DealRow.company_id == bindparam("company_id"),
+        DealRow.stage.in_(_OPEN_STAGES),
+    )
+    .order_by(DealRow.created_at.desc(), DealRow.id.desc())
+    .limit(1)
+)
+"""Asked of every capture that names a company; built once (see storage.repositories)."""
+
+
 class SqlDeals(_Repository):
     async def open_for_company(self, team_id: int, company_id: int) -> Deal | None:
-        row = await self._session.scalar(
-            select(DealRow)
-            .where(
-                DealRow.team_id == team_id,
-                DealRow.company_id == company_id,
-                DealRow.stage.in_(_OPEN_STAGES),
-            )
-            .order_by(DealRow.created_at.desc(), DealRow.id.desc())
-            .limit(1)
-        )
+        values = {"team_id": team_id, "company_id": company_id}
+        row = await self._session.scalar(_OPEN_FOR_COMPANY, values)
         return deal_record(row) if row else None
 
     async def latest_for_company(self, team_id: int, company_id: int) -> Deal | None:

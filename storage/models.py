@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -30,7 +31,7 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -100,6 +101,11 @@ class Base(DeclarativeBase):
     }
 
 
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as one: Core statements on it skip the ORM's own insert paths."""
+    return cast(Table, model.__table__)
+
+
 class TeamRow(Base):
     __tablename__ = "teams"
 
@@ -121,6 +127,11 @@ class TeamRow(Base):
     """Whether the managers get the daily and weekly digests."""
     created_at: Mapped[datetime]
 
+    terms: Mapped[list[TeamTermRow]] = relationship(
+        viewonly=True, order_by="(TeamTermRow.subject, TeamTermRow.key)"
+    )
+    """Read with the rep who writes (``SqlReps.by_identity``); written row by row."""
+
 
 class RepRow(Base):
     __tablename__ = "reps"
@@ -138,12 +149,15 @@ class RepRow(Base):
     awaiting: Mapped[str | None] = mapped_column(String(100))
     """What the rep's next typed message answers, while the bot waits for one."""
     draft: Mapped[str | None] = mapped_column(Text)
+    """A guided entry (``/log``) in progress: what the rep entered so far, written by the core."""
     agenda_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     """Whether the rep wants the morning agenda (``/agenda off`` turns it off)."""
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """The rep picked ``language`` with /lang: the platform's language no longer replaces it."""
-    """A guided entry (``/log``) in progress: what the rep entered so far, written by the core."""
     created_at: Mapped[datetime]
+
+    team: Mapped[TeamRow] = relationship(viewonly=True, lazy="raise")
+    """Loaded with the rep when asked for (``SqlReps.by_identity``), never behind a query's back."""
 
 
 class InviteRow(Base):

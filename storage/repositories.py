@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased, contains_eager
 
 from handlers.domain import (
     Activity,
@@ -45,6 +45,7 @@ from storage.models import (
     ReminderRow,
     RepRow,
     TeamRow,
+    table_of,
 )
 
 _OPEN_STATUSES = [status.value for status in ReminderStatus if status.is_open]
@@ -143,29 +144,43 @@ def change_record(row: AuditRow) -> Change:
     )
 
 
-async def _prefix_hits(
-    session: AsyncSession,
-    owner: InstrumentedAttribute[int],
-    table: type[CompanyPrefixRow] | type[ContactPrefixRow],
-    team_id: int,
-    name: str,
-    limit: int,
-) -> dict[int, int]:
-    """The ids of the team's names sharing word prefixes with ``name``, with how many they
+def _prefix_hits_query(
+    owner: InstrumentedAttribute[int], table: type[CompanyPrefixRow] | type[ContactPrefixRow]
+) -> Any:
+    """The ids of the team's names sharing word prefixes with a name, with how many they
     share, at most ``limit``: the most shared first, then the newest. One range of the prefix
     index per prefix, grouped; the rows themselves are then read by primary key."""
+    hits = func.count().label("hits")
+    return (
+        select(owner, hits)
+        .where(
+            table.team_id == bindparam("team_id"),
+            table.prefix.in_(bindparam("prefixes", expanding=True)),
+        )
+        .group_by(owner)
+        .order_by(hits.desc(), owner.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+_COMPANY_PREFIX_HITS = _prefix_hits_query(CompanyPrefixRow.company_id, CompanyPrefixRow)
+_CONTACT_PREFIX_HITS = _prefix_hits_query(ContactPrefixRow.contact_id, ContactPrefixRow)
+_COMPANIES_BY_ID = select(CompanyRow).where(
+    CompanyRow.team_id == bindparam("team_id"), CompanyRow.id.in_(bindparam("ids", expanding=True))
+)
+_CONTACTS_BY_ID = select(ContactRow).where(
+    ContactRow.team_id == bindparam("team_id"), ContactRow.id.in_(bindparam("ids", expanding=True))
+)
+
+
+async def _prefix_hits(
+    session: AsyncSession, statement: Any, team_id: int, name: str, limit: int
+) -> dict[int, int]:
     prefixes = sorted(name_prefixes(name))
     if not prefixes:
         return {}
-    hits = func.count().label("hits")
-    rows = await session.execute(
-        select(owner, hits)
-        .where(table.team_id == team_id, table.prefix.in_(prefixes))
-        .group_by(owner)
-        .order_by(hits.desc(), owner.desc())
-        .limit(limit)
-    )
-    return {entity_id: count for entity_id, count in rows}
+    values = {"team_id": team_id, "prefixes": prefixes, "limit": limit}
+    return {entity_id: count for entity_id, count in await session.execute(statement, values)}
 
 
 class _Repository:
@@ -176,6 +191,22 @@ class _Repository:
     async def _insert(self, row: Any) -> None:
         self._session.add(row)
         await self._session.flush()
+
+    async def _insert_values(self, statement: Any, values: dict[str, Any]) -> int:
+        """Run one of the ``_INSERT_*`` statements below; the new row's id."""
+        return cast(int, (await self._session.execute(statement, values)).scalar_one())
+
+
+def _insert_returning_id(model: type[Any]) -> Any:
+    """An INSERT of one row on the table itself, built once. The rows every capture writes
+    skip the ORM's flush, which costs more CPU than the INSERT it sends."""
+    table = table_of(model)
+    return insert(table).returning(table.c.id)
+
+
+_INSERT_ACTIVITY = _insert_returning_id(ActivityRow)
+_INSERT_REMINDER = _insert_returning_id(ReminderRow)
+_INSERT_CONTACT = _insert_returning_id(ContactRow)
 
 
 class SqlTeams(_Repository):
@@ -214,12 +245,30 @@ class SqlTeams(_Repository):
         return team_record(row)
 
 
+_REP_BY_IDENTITY = (
+    select(RepRow)
+    .join(RepRow.team)
+    .outerjoin(TeamRow.terms)
+    .options(contains_eager(RepRow.team).contains_eager(TeamRow.terms))
+    .where(RepRow.platform == bindparam("platform"), RepRow.external_id == bindparam("external_id"))
+)
+"""Every update starts here. One round trip brings the rep, the team and the team's terms;
+``teams.get`` and ``terms.for_team`` then answer from the session's identity map."""
+_KEEP = "crmbot.rows_kept"
+
+
 class SqlReps(_Repository):
     async def by_identity(self, platform: str, external_id: str) -> Rep | None:
-        row = await self._session.scalar(
-            select(RepRow).where(RepRow.platform == platform, RepRow.external_id == external_id)
+        result = await self._session.scalars(
+            _REP_BY_IDENTITY, {"platform": platform, "external_id": external_id}
         )
-        return rep_record(row) if row else None
+        row = result.unique().one_or_none()
+        if row is None:
+            return None
+        # The identity map holds rows weakly: keep this one (and through it the team and its
+        # terms) for the unit of work, or they are gone before anyone asks for them.
+        self._session.info.setdefault(_KEEP, []).append(row)
+        return rep_record(row)
 
     async def add(
         self,
@@ -315,23 +364,39 @@ class SqlReps(_Repository):
         return rep_record(row)
 
 
+_COMPANY_BY_NAME = select(CompanyRow).where(
+    CompanyRow.team_id == bindparam("team_id"), CompanyRow.name_key == bindparam("name_key")
+)
+_CONTACT_BY_NAME = (
+    select(ContactRow)
+    .where(ContactRow.team_id == bindparam("team_id"), ContactRow.name_key == bindparam("name_key"))
+    .order_by(ContactRow.id)
+    .limit(1)
+)
+
+
+_COMPANIES = table_of(CompanyRow)
+_INSERT_COMPANY = {
+    backend: conflict_insert(backend, _COMPANIES)
+    .on_conflict_do_nothing(index_elements=[_COMPANIES.c.team_id, _COMPANIES.c.name_key])
+    .returning(_COMPANIES.c.id)
+    for backend in ("postgresql", "sqlite")
+}
+
+
 class SqlCompanies(_Repository):
     async def find_by_name(self, team_id: int, name: str) -> Company | None:
         row = await self._session.scalar(
-            select(CompanyRow).where(
-                CompanyRow.team_id == team_id, CompanyRow.name_key == name_key(name)
-            )
+            _COMPANY_BY_NAME, {"team_id": team_id, "name_key": name_key(name)}
         )
         return company_record(row) if row else None
 
     async def similar(self, team_id: int, name: str, limit: int) -> list[Company]:
-        hits = await _prefix_hits(
-            self._session, CompanyPrefixRow.company_id, CompanyPrefixRow, team_id, name, limit
-        )
+        hits = await _prefix_hits(self._session, _COMPANY_PREFIX_HITS, team_id, name, limit)
         if not hits:
             return []
         rows = await self._session.scalars(
-            select(CompanyRow).where(CompanyRow.team_id == team_id, CompanyRow.id.in_(hits))
+            _COMPANIES_BY_ID, {"team_id": team_id, "ids": list(hits)}
         )
         return sorted(map(company_record, rows), key=lambda c: (-hits[c.id], -c.id))
 
@@ -341,16 +406,17 @@ class SqlCompanies(_Repository):
         # writers): the second then uses the first one's company instead of failing its whole
         # message (benchmarks/soak.py saw it happen). ON CONFLICT DO NOTHING waits for the
         # first to commit and skips the row, one statement where a savepoint took three.
-        backend = self._session.get_bind().dialect.name
-        company_id = await self._session.scalar(
-            conflict_insert(backend, CompanyRow)
-            .values(team_id=team_id, name=name, name_key=key, created_at=self._clock.now())
-            .on_conflict_do_nothing(index_elements=[CompanyRow.team_id, CompanyRow.name_key])
-            .returning(CompanyRow.id)
-        )
+        statement = _INSERT_COMPANY[self._session.get_bind().dialect.name]
+        values = {
+            "team_id": team_id,
+            "name": name,
+            "name_key": key,
+            "created_at": self._clock.now(),
+        }
+        company_id = await self._session.scalar(statement, values)
         if company_id is None:
             existing = await self._session.scalar(
-                select(CompanyRow).where(CompanyRow.team_id == team_id, CompanyRow.name_key == key)
+                _COMPANY_BY_NAME, {"team_id": team_id, "name_key": key}
             )
             if existing is None:  # READ COMMITTED sees the row that conflicted
                 raise RuntimeError(f"company {key!r} of team {team_id} conflicted but is gone")
@@ -360,7 +426,7 @@ class SqlCompanies(_Repository):
             for prefix in sorted(name_prefixes(name))
         ]
         if prefixes:
-            await self._session.execute(insert(CompanyPrefixRow), prefixes)
+            await self._session.execute(insert(table_of(CompanyPrefixRow)), prefixes)
         return Company(company_id, team_id, name)
 
     async def get(self, team_id: int, company_id: int) -> Company | None:
@@ -389,22 +455,15 @@ class SqlCompanies(_Repository):
 class SqlContacts(_Repository):
     async def find_by_name(self, team_id: int, full_name: str) -> Contact | None:
         row = await self._session.scalar(
-            select(ContactRow)
-            .where(ContactRow.team_id == team_id, ContactRow.name_key == name_key(full_name))
-            .order_by(ContactRow.id)
-            .limit(1)
+            _CONTACT_BY_NAME, {"team_id": team_id, "name_key": name_key(full_name)}
         )
         return contact_record(row) if row else None
 
     async def similar(self, team_id: int, full_name: str, limit: int) -> list[Contact]:
-        hits = await _prefix_hits(
-            self._session, ContactPrefixRow.contact_id, ContactPrefixRow, team_id, full_name, limit
-        )
+        hits = await _prefix_hits(self._session, _CONTACT_PREFIX_HITS, team_id, full_name, limit)
         if not hits:
             return []
-        rows = await self._session.scalars(
-            select(ContactRow).where(ContactRow.team_id == team_id, ContactRow.id.in_(hits))
-        )
+        rows = await self._session.scalars(_CONTACTS_BY_ID, {"team_id": team_id, "ids": list(hits)})
         return sorted(map(contact_record, rows), key=lambda c: (-hits[c.id], -c.id))
 
     async def recent_for_rep(self, team_id: int, rep_id: int, limit: int) -> list[Contact]:
@@ -432,21 +491,21 @@ class SqlContacts(_Repository):
         return [contact_record(row) for row in rows]
 
     async def add(self, team_id: int, full_name: str, company_id: int | None) -> Contact:
-        row = ContactRow(
-            team_id=team_id,
-            full_name=full_name,
-            name_key=name_key(full_name),
-            company_id=company_id,
-            created_at=self._clock.now(),
-        )
-        await self._insert(row)
+        values = {
+            "team_id": team_id,
+            "full_name": full_name,
+            "name_key": name_key(full_name),
+            "company_id": company_id,
+            "created_at": self._clock.now(),
+        }
+        contact_id = await self._insert_values(_INSERT_CONTACT, values)
         prefixes = [
-            {"contact_id": row.id, "team_id": team_id, "prefix": prefix}
+            {"contact_id": contact_id, "team_id": team_id, "prefix": prefix}
             for prefix in sorted(name_prefixes(full_name))
         ]
         if prefixes:
-            await self._session.execute(insert(ContactPrefixRow), prefixes)
-        return contact_record(row)
+            await self._session.execute(insert(table_of(ContactPrefixRow)), prefixes)
+        return Contact(contact_id, team_id, full_name, company_id)
 
     async def _row(self, team_id: int, contact_id: int) -> ContactRow | None:
         return await self._session.scalar(
@@ -494,19 +553,28 @@ class SqlActivities(_Repository):
         contact_id: int | None,
         company_id: int | None,
     ) -> Activity:
-        row = ActivityRow(
+        values = {
+            "team_id": team_id,
+            "rep_id": rep_id,
+            "kind": kind.value,
+            "occurred_at": occurred_at,
+            "text": text,
+            "text_key": text_key(text),
+            "contact_id": contact_id,
+            "company_id": company_id,
+            "created_at": self._clock.now(),
+        }
+        activity_id = await self._insert_values(_INSERT_ACTIVITY, values)
+        return Activity(
+            id=activity_id,
             team_id=team_id,
             rep_id=rep_id,
-            kind=kind.value,
+            kind=kind,
             occurred_at=occurred_at,
             text=text,
-            text_key=text_key(text),
             contact_id=contact_id,
             company_id=company_id,
-            created_at=self._clock.now(),
         )
-        await self._insert(row)
-        return activity_record(row)
 
     async def last_with(
         self, team_id: int, contact_id: int | None, company_id: int | None
@@ -627,6 +695,29 @@ def _attachment_record(row: AttachmentRow) -> Attachment:
     )
 
 
+def _reminder_lines(*conditions: Any) -> Any:
+    """Open reminders with the names they are about, soonest first (for /today, agendas)."""
+    contact, company = aliased(ContactRow), aliased(CompanyRow)
+    return (
+        select(ReminderRow, contact.full_name, company.name)
+        .outerjoin(contact, contact.id == ReminderRow.contact_id)
+        .outerjoin(company, company.id == func.coalesce(ReminderRow.company_id, contact.company_id))
+        .where(ReminderRow.status.in_(_OPEN_STATUSES), *conditions)
+        .order_by(ReminderRow.due_at, ReminderRow.id)
+    )
+
+
+_OPEN_FOR_REP = _reminder_lines(
+    ReminderRow.rep_id == bindparam("rep_id"), ReminderRow.due_at < bindparam("due_before")
+)
+_UPCOMING_FOR_REP = _reminder_lines(
+    ReminderRow.rep_id == bindparam("rep_id"), ReminderRow.due_at >= bindparam("due_from")
+).limit(bindparam("limit"))
+_REMINDER_BY_ID = select(ReminderRow).where(
+    ReminderRow.team_id == bindparam("team_id"), ReminderRow.id == bindparam("reminder_id")
+)
+
+
 class SqlReminders(_Repository):
     async def add(
         self,
@@ -638,24 +729,31 @@ class SqlReminders(_Repository):
         contact_id: int | None,
         company_id: int | None,
     ) -> Reminder:
-        row = ReminderRow(
+        values = {
+            "team_id": team_id,
+            "rep_id": rep_id,
+            "due_at": due_at,
+            "text": text,
+            "status": ReminderStatus.PENDING.value,
+            "attempts": 0,
+            "contact_id": contact_id,
+            "company_id": company_id,
+            "created_at": self._clock.now(),
+        }
+        reminder_id = await self._insert_values(_INSERT_REMINDER, values)
+        return Reminder(
+            id=reminder_id,
             team_id=team_id,
             rep_id=rep_id,
             due_at=due_at,
             text=text,
-            status=ReminderStatus.PENDING.value,
-            attempts=0,
+            status=ReminderStatus.PENDING,
             contact_id=contact_id,
             company_id=company_id,
-            created_at=self._clock.now(),
         )
-        await self._insert(row)
-        return reminder_record(row)
 
     async def get(self, team_id: int, reminder_id: int) -> Reminder | None:
-        row = await self._session.scalar(
-            select(ReminderRow).where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
-        )
+        row = await self._row(team_id, reminder_id)
         return reminder_record(row) if row else None
 
     async def set_status(self, team_id: int, reminder_id: int, status: ReminderStatus) -> None:
@@ -698,37 +796,25 @@ class SqlReminders(_Repository):
             .values(activity_id=activity_id)
         )
 
-    async def _lines(self, *conditions: Any, limit: int | None = None) -> list[ReminderLine]:
-        contact, company = aliased(ContactRow), aliased(CompanyRow)
-        query = (
-            select(ReminderRow, contact.full_name, company.name)
-            .outerjoin(contact, contact.id == ReminderRow.contact_id)
-            .outerjoin(
-                company, company.id == func.coalesce(ReminderRow.company_id, contact.company_id)
-            )
-            .where(ReminderRow.status.in_(_OPEN_STATUSES), *conditions)
-            .order_by(ReminderRow.due_at, ReminderRow.id)
-            .limit(limit)
-        )
-        rows = await self._session.execute(query)
+    async def _lines(self, statement: Any, values: dict[str, Any]) -> list[ReminderLine]:
+        rows = await self._session.execute(statement, values)
         return [
             ReminderLine(reminder_record(row), contact_name, company_name)
             for row, contact_name, company_name in rows
         ]
 
     async def open_for_rep(self, rep_id: int, due_before: datetime) -> list[ReminderLine]:
-        return await self._lines(ReminderRow.rep_id == rep_id, ReminderRow.due_at < due_before)
+        return await self._lines(_OPEN_FOR_REP, {"rep_id": rep_id, "due_before": due_before})
 
     async def upcoming_for_rep(
         self, rep_id: int, due_from: datetime, limit: int
     ) -> list[ReminderLine]:
-        return await self._lines(
-            ReminderRow.rep_id == rep_id, ReminderRow.due_at >= due_from, limit=limit
-        )
+        values = {"rep_id": rep_id, "due_from": due_from, "limit": limit}
+        return await self._lines(_UPCOMING_FOR_REP, values)
 
     async def _row(self, team_id: int, reminder_id: int) -> ReminderRow | None:
         return await self._session.scalar(
-            select(ReminderRow).where(ReminderRow.team_id == team_id, ReminderRow.id == reminder_id)
+            _REMINDER_BY_ID, {"team_id": team_id, "reminder_id": reminder_id}
         )
 
     async def relink_contact(
@@ -802,14 +888,20 @@ class SqlAudit(_Repository):
         return [change_id for change_id, _ in rows]
 
 
+_PROCESSED = table_of(ProcessedUpdateRow)
+_FIRST_DELIVERY = {
+    # RETURNING, not rowcount: drivers disagree on rowcount after DO NOTHING.
+    backend: conflict_insert(backend, _PROCESSED)
+    .on_conflict_do_nothing()
+    .returning(_PROCESSED.c.update_id)
+    for backend in ("postgresql", "sqlite")
+}
+"""Built once, like the other statements every update runs: building a statement costs this
+process more CPU than the database spends running it (benchmarks/load.py)."""
+
+
 class SqlUpdateLog(_Repository):
     async def first_delivery(self, platform: str, update_id: str, at: datetime) -> bool:
-        backend = self._session.get_bind().dialect.name
-        statement = (
-            conflict_insert(backend, ProcessedUpdateRow)
-            .values(platform=platform, update_id=update_id, received_at=at)
-            .on_conflict_do_nothing()
-            .returning(ProcessedUpdateRow.update_id)
-        )
-        # RETURNING, not rowcount: drivers disagree on rowcount after DO NOTHING.
-        return (await self._session.scalar(statement)) is not None
+        statement = _FIRST_DELIVERY[self._session.get_bind().dialect.name]
+        values = {"platform": platform, "update_id": update_id, "received_at": at}
+        return (await self._session.scalar(statement, values)) is not None

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect
 
 from handlers.domain import TeamTerm
-from storage.models import TeamTermRow
+from storage.models import TeamRow, TeamTermRow
 from storage.repositories import _Repository
 
 
 class SqlTerms(_Repository):
     async def for_team(self, team_id: int) -> list[TeamTerm]:
-        rows = await self._session.scalars(
-            select(TeamTermRow)
-            .where(TeamTermRow.team_id == team_id)
-            .order_by(TeamTermRow.subject, TeamTermRow.key)
-        )
+        # The team and its terms usually came with the rep (SqlReps.by_identity): no query.
+        team = await self._session.get(TeamRow, team_id)
+        if team is None:
+            return []
+        if "terms" in inspect(team).unloaded:
+            await self._session.refresh(team, ["terms"])
+        rows = team.terms
         return [
             TeamTerm(row.subject, row.key, row.label, tuple(row.synonyms or ())) for row in rows
         ]
@@ -28,3 +30,6 @@ class SqlTerms(_Repository):
         row.label = term.label
         row.synonyms = list(term.synonyms)
         await self._session.flush()
+        team = await self._session.get(TeamRow, team_id)
+        if team is not None:
+            self._session.expire(team, ["terms"])  # read again when next asked for

@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.contact_details import FIELDS as DETAIL_FIELDS
@@ -48,6 +48,7 @@ from storage.models import (
     RepRow,
     StageChangeRow,
     TeamRow,
+    table_of,
 )
 from storage.repositories import team_record
 
@@ -268,16 +269,12 @@ async def _write(session: AsyncSession, clock: Clock, team: Team, plan: Plan) ->
     await _insert(session, AuditRow, [{**entry, "change_id": change_id} for entry in audit])
 
 
-def _table(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
-
-
 async def _insert(session: AsyncSession, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert plain rows (no ids wanted back) in one executemany, which SQLAlchemy batches
     into multi-row statements ("insertmanyvalues"); the Core table skips the ORM's per-row
     bookkeeping."""
     if rows:
-        await session.execute(insert(_table(model)), rows)
+        await session.execute(insert(table_of(model)), rows)
 
 
 async def _insert_returning(
@@ -286,7 +283,7 @@ async def _insert_returning(
     """Insert the rows as :func:`_insert` does and give their new ids by ``keys``."""
     if not rows:
         return {}
-    table = _table(model)
+    table = table_of(model)
     statement = insert(table).returning(table.c.id, *(table.c[key] for key in keys))
     return {tuple(found[1:]): found[0] for found in await session.execute(statement, rows)}
 
@@ -297,7 +294,7 @@ async def _fill_details(
     """Fill in the stored contacts' empty details, one batched statement per field. The
     statement itself checks the field is still empty, so a rep who typed a number since the
     team was read keeps it. Gives what was asked for, by contact, for the audit log."""
-    table = _table(ContactRow)
+    table = table_of(ContactRow)
     written: dict[int, dict[str, str]] = {}
     for name in DETAIL_FIELDS:
         rows: list[dict[str, Any]] = [
