@@ -27,7 +27,13 @@ from storage.unit_of_work import SqlUnitOfWorkFactory
 class Runtime:
     """The core and the reminder machinery over one database engine."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, config: CoreConfig) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        config: CoreConfig,
+        pool: PoolSettings = DEFAULT_POOL,
+    ) -> None:
         self.clock = clock
         self.queue = SqlReminderQueue(engine)
         self.limiter = SendLimiter()
@@ -35,7 +41,7 @@ class Runtime:
         self.scheduler: ReminderScheduler | None = None
         self.digest_source = SqlDigestSource(engine)
         self.digests: DigestScheduler | None = None
-        self._uow_factory = SqlUnitOfWorkFactory(engine, clock)
+        self._uow_factory = SqlUnitOfWorkFactory(engine, clock, pool)
         self.assistant = Assistant(self._uow_factory, clock, config, on_reminder_set=self._wake)
 
     async def start_reminders(
@@ -107,7 +113,7 @@ async def open_runtime(
         upgrade(database_url)
     clock = clock or SystemClock()
     engine = create_engine(database_url, pool=pool)
-    runtime = Runtime(engine, clock, config)
+    runtime = Runtime(engine, clock, config, pool)
     try:
         yield runtime
     finally:

@@ -31,7 +31,7 @@ from handlers.language import LANG_BUTTON, choose, lang_command
 from handlers.log_flow import AWAITING_LOG, LOG_BUTTON, GuidedLog
 from handlers.messages import Incoming, Reply
 from handlers.pipeline import pipeline, quiet_deal_action
-from handlers.ports import Clock, ConcurrentChange, UnitOfWork, UnitOfWorkFactory
+from handlers.ports import Clock, TryAgain, UnitOfWork, UnitOfWorkFactory
 from handlers.privacy import FORGET_BUTTON, forget_command, forget_press
 from handlers.recording import CaptureRecorder
 from handlers.reminder_actions import AWAITING_TIME, ReminderActions
@@ -141,12 +141,12 @@ class Assistant:
             try:
                 try:
                     reply = await self._handle(incoming)
-                except ConcurrentChange as race:
-                    # Another update changed what this one built on; nothing was stored, and
-                    # running it again sees the other's result (a company undone meanwhile is
-                    # simply created again).
-                    log.info("update from %s raced another; running it again: %s",
-                             incoming.platform, race)  # fmt: skip
+                except TryAgain as failure:
+                    # Nothing was stored: another update changed what this one built on (a
+                    # company undone meanwhile is simply created again), or the database
+                    # connection broke (the pool opens a fresh one).
+                    log.info("update from %s runs again: %s",
+                             incoming.platform, failure)  # fmt: skip
                     reply = await self._handle(incoming)
             except Exception:
                 log.exception("update from %s:%s failed", incoming.platform, incoming.user_id)

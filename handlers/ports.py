@@ -47,11 +47,22 @@ class Clock(Protocol):
         ...
 
 
-class ConcurrentChange(Exception):
+class TryAgain(Exception):
+    """An update failed before anything of it was stored, for a reason that running it once
+    more is likely to cure (the core does so once)."""
+
+
+class ConcurrentChange(TryAgain):
     """A write lost a race with another update: a row it refers to was deleted meanwhile (an
     Undo removing a company another rep's message just named), a name was taken at the same
-    moment, or the database broke a deadlock. Nothing of the update was stored; running it
-    again sees the other update's result."""
+    moment, or the database broke a deadlock. Running the update again sees the other
+    update's result."""
+
+
+class ConnectionLost(TryAgain):
+    """The database connection broke before the update committed (a restarted server, a
+    connection a firewall dropped while idle). The pool replaces its connections, so running
+    the update again works; it is cheaper than testing every connection before use."""
 
 
 class DeliveryError(Exception):

@@ -17,6 +17,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_TIMEOUT = 30.0
+"""Seconds an update waits for SQLite's one connection before it fails (and says so); on
+PostgreSQL the wait is ``PoolSettings.timeout`` (``CRMBOT_DB_POOL_TIMEOUT``)."""
 APPLICATION_NAME = "crmbot"
 """How crmbot's connections show in PostgreSQL's pg_stat_activity."""
 
@@ -142,7 +145,7 @@ def create_engine(
             # instead of in SQLite's busy handler, which polls with growing sleeps and let a
             # few of 50 busy reps wait seconds (benchmarks/load.py). Other processes on the
             # same file still wait through busy_timeout.
-            options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30.0}
+            options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_POOL_TIMEOUT}
         engine = create_async_engine(target, echo=echo, **options)
         event.listen(engine.sync_engine, "connect", configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
@@ -153,7 +156,10 @@ def create_engine(
         pool_size=pool.size,
         max_overflow=pool.max_overflow,
         pool_timeout=pool.timeout,
-        pool_pre_ping=True,  # a restarted PostgreSQL costs one failed check, not one update
+        # No test query before each use (one round trip per update): an update that meets a
+        # broken connection fails as ConnectionLost, SQLAlchemy replaces the pool's
+        # connections, and the core runs the update once more.
+        pool_pre_ping=False,
         pool_recycle=pool.recycle,
         connect_args=postgres_connect_args(target.get_driver_name(), pool),
     )

@@ -77,3 +77,42 @@ async def test_sqlite_serves_many_updates_at_once_through_one_connection(tmp_pat
 
     assert engine.pool.size() == 1  # type: ignore[attr-defined]
     assert count == 40
+
+
+async def test_sqlite_gives_updates_their_turn_so_a_busy_rep_cannot_starve_the_others(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine, SystemClock())
+    other_done, under_way = asyncio.Event(), asyncio.Event()
+    busy_updates = 0
+
+    async def busy_rep() -> None:  # one update after another, never pausing
+        nonlocal busy_updates
+        while not other_done.is_set() and busy_updates < 300:
+            async with uow_factory() as uow:
+                await uow.teams.add("Busy")
+                await uow.commit()
+            busy_updates += 1
+            if busy_updates == 3:
+                under_way.set()
+
+    async def other_rep() -> int:
+        await under_way.wait()
+        before = busy_updates
+        async with uow_factory() as uow:
+            await uow.teams.add("Other")
+            await uow.commit()
+        other_done.set()
+        return busy_updates - before
+
+    try:
+        busy = asyncio.create_task(busy_rep())
+        updates_waited = await other_rep()
+        await busy
+    finally:
+        await engine.dispose()
+
+    assert updates_waited <= 2  # served in turn, not after the busy rep stopped (300)
