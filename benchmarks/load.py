@@ -293,7 +293,9 @@ async def drive(
         next_at = time.perf_counter() + (rng.expovariate(1 / interval) if interval else 0.0)
         while True:
             if interval:
-                delay = next_at - time.perf_counter()
+                # Never past the end: a rep whose next message falls after it stops there,
+                # instead of stretching the measured time (and shrinking messages/s).
+                delay = min(next_at, end) - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
             sent_at = time.perf_counter()

@@ -8,6 +8,8 @@ database and the workers' send logs.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from benchmarks.soak import soak
@@ -31,5 +33,10 @@ def test_two_processes_lose_nothing_and_do_nothing_twice(postgres_server_url: st
 
     report = "\n".join(verdict.lines + verdict.problems)
     assert verdict.problems == [], report
-    assert "reminders: 30 sent, each once" in report  # the race happened, and was fair
+    # The 30 due at the start, and any that a capture during the run set to fall due before
+    # its end: how many of those depends on the time of day the test runs (31 at 19:30 in
+    # Bucharest), so the count is a floor.
+    sent = re.search(r"reminders: (\d+) sent, each once", report)
+    assert sent is not None, report
+    assert int(sent.group(1)) >= 30, report  # the race happened, and nothing was dropped
     assert "0 lost" in report
