@@ -260,8 +260,7 @@ async def measure_lateness(url: str, count: int, rate: float, driver: str) -> La
                 await asyncio.wait_for(settled(queue), timeout=30)
                 await dispatcher.run_once()  # waits for a pass still in progress to finish
             finally:
-                scheduler.stop()
-                await asyncio.sleep(0.2)  # the last tick's own next_due_at query
+                await scheduler.stop()  # waits for the last tick's next_due_at query too
         else:
             await asyncio.wait_for(run_loop(dispatcher, queue, clock), timeout=budget)
     finally:
