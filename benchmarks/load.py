@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.load [--backend sqlite|postgresql|both] [--reps N] [--rate R]
-                              [--seconds S] [--warmup S] [--processes K]
+                              [--seconds S] [--warmup S] [--processes K] [--clients C]
 
 Each simulated rep is a Telegram user of a seeded team (50 reps a team) and sends, through
 ``Assistant.handle`` over the SQL unit of work (the production path minus the chat network),
@@ -11,6 +11,11 @@ a realistic mix: captures in six languages (the texts of ``tests/capture/corpus.
 presses on the cards they got back (Undo, Change time with its answer, a reminder's Done and
 Snooze 1 h), and recall commands (/today, /history, /pipeline, /find). Every message carries a
 fresh update id, so the redelivery check runs as it does in production.
+
+Before the run every team is given ``--clients`` entries (default 500): the companies and
+contacts the texts name, as a team using the bot for a while has them, and made-up companies
+for the rest of its book. ``--clients 0`` starts from an empty CRM instead, where most
+captures create a company and a contact (dearer: more statements per message).
 
 ``--rate`` is the offered load in messages/s over all reps (each rep sends at random,
 exponentially spaced moments); ``--rate 0`` lets every rep send its next message as soon as it
@@ -48,15 +53,21 @@ from sqlalchemy import insert, select
 from benchmarks.reminders import database
 from bot.runtime import open_runtime
 from handlers.assistant import Assistant, CoreConfig
+from handlers.clock import SystemClock
 from handlers.messages import Incoming, Reply
 from handlers.texts import FAILED
-from storage.database import sync_url
+from storage.database import create_engine, sync_url
 from storage.models import RepRow, TeamRow
+from storage.unit_of_work import SqlUnitOfWorkFactory
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "capture" / "corpus.jsonl"
 TEAM_SIZE = 50
 PLATFORM = "telegram"
 DEFAULT_REPS = {"sqlite": 50, "postgresql": 500}
+DEFAULT_CLIENTS = 500
+"""Entries in each team's CRM before the run: an established team, whose messages mostly
+name clients it already has. With an empty CRM most captures of a short run create a
+company and a contact, which a team in its first days does but not for long."""
 MIX = {"capture": 0.50, "button": 0.25, "recall": 0.25}
 """Shares of what a rep does next (a button needs a card to press on; else it captures)."""
 TIME_ANSWERS = ("tomorrow at 4pm", "friday at 10", "in 2 hours", "next monday 9am")
@@ -72,12 +83,15 @@ class Phrasebook:
     captures: dict[str, list[str]]
     contacts: list[str]
     words: list[str]
+    clients: list[tuple[str | None, str | None]]
+    """The (company, contact) pairs the texts name, as a team that knows them has them."""
 
     @classmethod
     def load(cls, path: Path = CORPUS) -> Phrasebook:
         captures: dict[str, list[str]] = defaultdict(list)
         contacts: set[str] = set()
         words: set[str] = set()
+        clients: set[tuple[str | None, str | None]] = set()
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -88,7 +102,9 @@ class Phrasebook:
                 contacts.add(expect["contact"])
             if expect.get("company"):
                 words.add(expect["company"].split()[0])
-        return cls(dict(captures), sorted(contacts), sorted(words))
+            if expect.get("company") or expect.get("contact"):
+                clients.add((expect.get("company"), expect.get("contact")))
+        return cls(dict(captures), sorted(contacts), sorted(words), sorted(clients, key=str))
 
     @property
     def languages(self) -> list[str]:
@@ -218,6 +234,54 @@ def seed_reps(url: str, count: int, languages: Sequence[str], *, first: int = 0)
     finally:
         engine.dispose()
     return reps
+
+
+# Made-up company names for the rest of a team's book: a team that has used the bot for a
+# while knows many more clients than today's messages name, and lookups search all of them.
+_NAME_STARTS = ("Alder", "Birch", "Cedar", "Delta", "Ember", "Fjord", "Granite", "Harbor",
+                "Iris", "Juniper", "Kestrel", "Linden", "Meridian", "Nimbus", "Orchard",
+                "Pioneer", "Quarry", "Riverside", "Summit", "Tidewater")  # fmt: skip
+_NAME_ENDS = ("Logistics", "Foods", "Dental", "Builders", "Analytics", "Motors", "Textiles",
+              "Pharma", "Studios", "Energy", "Farms", "Hotels", "Robotics", "Print",
+              "Outdoor")  # fmt: skip
+
+
+def book_of_clients(book: Phrasebook, size: int) -> list[tuple[str | None, str | None]]:
+    """What an established team's CRM holds: the clients the texts name, then made-up
+    companies up to ``size`` entries (fewer than ``size`` if it is below the named ones)."""
+    clients = list(book.clients)
+    made_up = (
+        f"{start} {end}{'' if round_ == 0 else f' {round_ + 1}'}"
+        for round_ in itertools.count()
+        for start in _NAME_STARTS
+        for end in _NAME_ENDS
+    )
+    while len(clients) < size:
+        clients.append((next(made_up), None))
+    return clients
+
+
+async def seed_clients(url: str, clients: Sequence[tuple[str | None, str | None]]) -> None:
+    """Give every team the same ``clients``, through the repositories (search tables too)."""
+    engine = create_engine(url)
+    uows = SqlUnitOfWorkFactory(engine, SystemClock())
+    try:
+        async with engine.connect() as connection:
+            team_ids = list(await connection.scalars(select(TeamRow.id)))
+        for team_id in team_ids:
+            async with uows() as uow:
+                companies: dict[str, int] = {}
+                for company, contact in clients:
+                    company_id = None
+                    if company is not None:
+                        if company not in companies:
+                            companies[company] = (await uow.companies.add(team_id, company)).id
+                        company_id = companies[company]
+                    if contact is not None:
+                        await uow.contacts.add(team_id, contact, company_id)
+                await uow.commit()
+    finally:
+        await engine.dispose()
 
 
 # --- running -------------------------------------------------------------------------------
@@ -432,6 +496,8 @@ def measure(backend: str, args: argparse.Namespace) -> list[str]:
     book = Phrasebook.load()
     with database(backend) as url:
         reps = seed_reps(url, count, book.languages)
+        if args.clients:
+            asyncio.run(seed_clients(url, book_of_clients(book, args.clients)))
         if processes > 1:
             tally, peak = run_processes(
                 url,
@@ -477,6 +543,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured start")
     parser.add_argument("--processes", type=int, default=1, help="worker processes (PostgreSQL)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=DEFAULT_CLIENTS,
+        help="companies and contacts each team knows before the run; 0: an empty CRM",
+    )
     args = parser.parse_args(argv)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for backend in backends(args.backend):
