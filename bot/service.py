@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from telegram.error import InvalidToken, TelegramError
 
 from bot import telegram as telegram_adapter
+from bot.heap import HeapSettler
 from bot.metrics import ErrorCounter, MeteredCore, MeteredNotifier, Metrics, OpsServer
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
@@ -244,6 +245,7 @@ async def serve(
                 open_runtime(database_url, config, pool=settings.pool()) as runtime,
                 AsyncExitStack() as adapters,
             ):
+                heap = HeapSettler()
                 try:
                     core = MeteredCore(runtime.assistant, metrics)
                     notifiers: dict[str, Notifier] = {}
@@ -276,9 +278,11 @@ async def serve(
                         f"{time.perf_counter() - started:.1f} s{extras}). "
                         "Ctrl-C or SIGTERM stops it."
                     )
+                    heap.start()
                     await stop.wait()
                     log.info("stopping")
                 finally:
+                    heap.stop()
                     # No new reminder or digest sends while we close.
                     await runtime.stop_digests()
                     if runtime.scheduler is not None:
