@@ -29,7 +29,11 @@ has likely used its languages and commands."""
 
 def settle_heap() -> float:
     """Collect what is garbage now, then exempt everything still alive from later full
-    collections. Returns the seconds it took (one full collection)."""
+    collections. Returns the seconds it took (one full collection).
+
+    What is alive now and later becomes garbage in a reference cycle is never freed: the
+    updates in flight at that moment, once per settle. Hence a fixed pair of
+    settles, not a periodic one."""
     started = time.perf_counter()
     gc.collect()  # first, so that no garbage is frozen for good
     gc.freeze()
