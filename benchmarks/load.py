@@ -91,22 +91,27 @@ class Phrasebook:
     @classmethod
     def load(cls, path: Path = CORPUS) -> Phrasebook:
         captures: dict[str, list[str]] = defaultdict(list)
-        contacts: set[str] = set()
         words: set[str] = set()
-        clients: set[tuple[str | None, str | None]] = set()
+        # Each contact once, at the first company the texts name for them: a CRM does not keep
+        # two of the same person, and two would make every capture naming them ask which.
+        employers: dict[str, str | None] = {}
+        companies_alone: set[str] = set()
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             row = json.loads(line)
             captures[row["lang"]].append(row["text"])
             expect = row.get("expect") or {}
-            if expect.get("contact"):
-                contacts.add(expect["contact"])
             if expect.get("company"):
                 words.add(expect["company"].split()[0])
-            if expect.get("company") or expect.get("contact"):
-                clients.add((expect.get("company"), expect.get("contact")))
-        return cls(dict(captures), sorted(contacts), sorted(words), sorted(clients, key=str))
+            if expect.get("contact"):
+                if employers.get(expect["contact"]) is None:
+                    employers[expect["contact"]] = expect.get("company")
+            elif expect.get("company"):
+                companies_alone.add(expect["company"])
+        clients: list[tuple[str | None, str | None]] = [(name, None) for name in companies_alone]
+        clients += [(company, contact) for contact, company in employers.items()]
+        return cls(dict(captures), sorted(employers), sorted(words), sorted(clients, key=str))
 
     @property
     def languages(self) -> list[str]:
@@ -249,8 +254,8 @@ _NAME_ENDS = ("Logistics", "Foods", "Dental", "Builders", "Analytics", "Motors",
 
 
 def book_of_clients(book: Phrasebook, size: int) -> list[tuple[str | None, str | None]]:
-    """What an established team's CRM holds: the clients the texts name, then made-up
-    companies up to ``size`` entries (fewer than ``size`` if it is below the named ones)."""
+    """What an established team's CRM holds: the clients the texts name (all of them, even
+    beyond ``size``), then made-up companies up to ``size`` entries."""
     clients = list(book.clients)
     made_up = (
         f"{start} {end}{'' if round_ == 0 else f' {round_ + 1}'}"
