@@ -137,7 +137,11 @@ def console(
     url = db or settings.database_url
     name = user or getpass.getuser()
     timezone = tz or settings.default_timezone or local_timezone()
-    config = CoreConfig(default_timezone=timezone, default_language=lang or "en")
+    # A laptop set to UTC is more often a server or a fresh VM than a rep in London.
+    guessed = not (tz or settings.default_timezone) and timezone in ("UTC", "Etc/UTC")
+    config = CoreConfig(
+        default_timezone=timezone, default_language=lang or "en", zone_guessed=guessed
+    )
 
     async def chat() -> None:
         async with open_runtime(url, config) as runtime:

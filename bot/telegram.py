@@ -73,6 +73,7 @@ COMMANDS: Final = (
     ("help", N_("What I understand")),
     ("cancel", N_("Stop what I asked for (e.g. Pick a time)")),
     ("lang", N_("The language I speak with you")),
+    ("tz", N_("Your time zone, to check or change it")),
 )
 """The bot's command menu, set with setMyCommands on every start: English as the default,
 and one per language the bot speaks (Telegram shows the one of the user's app language)."""

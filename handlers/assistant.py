@@ -53,6 +53,9 @@ class CoreConfig:
     default_language: str = "en"
     self_service_platforms: frozenset[str] = field(default=frozenset({"console"}))
     """Platforms where an unknown user gets a one-person team of their own (the local console)."""
+    zone_guessed: bool = False
+    """``default_timezone`` is a guess (a machine set to UTC, no zone given): a rep it is given
+    to is told so in the welcome, with how to change it."""
     telegram_bot_username: str | None = None
     """The bot's @username, for invite deep links (``https://t.me/<bot>?start=CODE``)."""
 
@@ -123,6 +126,7 @@ class Assistant:
             ).command(args),
             "idle": lambda self, context, args: idle_command(context.uow, context.rep, args),
             "lang": lambda self, context, args: lang_command(context.uow, context.rep, args),
+            "tz": Assistant._zone,
             "stages": lambda self, context, args: terms_command(
                 context.uow, context.rep, STAGE, args
             ),
@@ -182,8 +186,7 @@ class Assistant:
             with use_locale(rep.language), use_terms(terms):
                 reply = await self._route(context)
                 if is_new:
-                    name = rep.display_name or rep.external_id
-                    reply = Reply(_(texts.WELCOME).format(name=name) + reply.text, reply.buttons)
+                    reply = self._welcome(rep, reply)
             await uow.commit()
         if self._on_reminder_set is not None:
             for due_at in context.scheduled:
@@ -217,6 +220,12 @@ class Assistant:
         if context.text.startswith("/"):
             return Reply(_(texts.UNKNOWN_COMMAND).format(command=context.text.split()[0]))
         return await self._capture(context)
+
+    def _welcome(self, rep: Rep, reply: Reply) -> Reply:
+        text = _(texts.WELCOME).format(name=rep.display_name or rep.external_id)
+        if self._config.zone_guessed and rep.timezone == self._config.default_timezone:
+            text += _(texts.ZONE_GUESSED).format(zone=rep.timezone)
+        return Reply(text + reply.text, reply.buttons)
 
     async def _identify(self, uow: UnitOfWork, incoming: Incoming) -> tuple[Rep | None, bool]:
         """The rep behind an update, creating a one-person team where self-service is allowed."""
@@ -350,6 +359,12 @@ class Assistant:
         if team is None:  # a rep's team is a foreign key; this is a broken database
             raise LookupError(f"team {context.rep.team_id} of rep {context.rep.id} is missing")
         return team
+
+    async def _zone(self, context: _Context, args: str) -> Reply:
+        team = await self._team(context)
+        return await onboarding.zone_command(
+            context.uow, context.rep, team, args, self._clock.now()
+        )
 
     async def _agenda(self, context: _Context, args: str) -> Reply:
         return await agenda.switch(context.uow, context.rep, args)

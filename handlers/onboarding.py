@@ -1,4 +1,4 @@
-"""The question a new member gets once, after joining: which time zone are they in?
+"""Which time zone is a rep in? Asked once of a new member after joining, and on ``/tz``.
 
 Answered with a button (the team's zone and a few common ones), typed (a zone such as
 ``Europe/Lisbon``, a city such as "Bucharest" or "new york", or a whole-hour UTC offset), or
@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from handlers.domain import Rep, Team
-from handlers.i18n import _
+from handlers.i18n import _, format_clock
 from handlers.messages import Button, Reply
 from handlers.names import name_key
 from handlers.ports import UnitOfWork
@@ -159,7 +159,7 @@ def _choices(team: Team, rep: Rep) -> list[str]:
 def question(team: Team, rep: Rep, now: datetime) -> Reply:
     """The time zone question, with a button per likely zone and Skip."""
     buttons = [(Button(zone_label(zone, now), f"tz:set:{zone}"),) for zone in _choices(team, rep)]
-    buttons.append((Button(_("Skip: keep {zone}").format(zone=team.timezone), SKIP_PAYLOAD),))
+    buttons.append((Button(_("Skip: keep {zone}").format(zone=rep.timezone), SKIP_PAYLOAD),))
     text = _(
         "Which time zone are you in? Your reminders and morning agenda follow it. "
         "Tap one, or type your city (e.g. Lisbon) or zone (Europe/Lisbon)."
@@ -178,7 +178,7 @@ async def _set_zone(uow: UnitOfWork, rep: Rep, zone: str, now: datetime) -> Repl
     await uow.reps.set_awaiting(rep.id, None)
     local = now.astimezone(ZoneInfo(zone))
     text = _("Time zone set: {zone}. It's {time} there now. Send me what happened when ready.")
-    return Reply(text.format(zone=zone, time=f"{local:%H:%M}"))
+    return Reply(text.format(zone=zone, time=format_clock(local)))
 
 
 async def press(uow: UnitOfWork, rep: Rep, team: Team, payload: str, now: datetime) -> Reply | None:
@@ -188,8 +188,7 @@ async def press(uow: UnitOfWork, rep: Rep, team: Team, payload: str, now: dateti
         return None
     if match["skip"]:
         await uow.reps.set_awaiting(rep.id, None)
-        text = _("OK, I'll use the team's time zone, {zone}.").format(zone=team.timezone)
-        return Reply(text)
+        return Reply(_("OK, your time zone stays {zone}.").format(zone=rep.timezone))
     zone = match["zone"]
     if zone not in available_timezones():
         return None
@@ -202,6 +201,42 @@ async def typed(uow: UnitOfWork, rep: Rep, team: Team, text: str, now: datetime)
     if len(text.split()) > _MAX_ANSWER_WORDS:
         await uow.reps.set_awaiting(rep.id, None)
         return None
+    answered = await _named_zone(uow, rep, team, text, now)
+    if answered is None:
+        await uow.reps.set_awaiting(rep.id, None)  # "call Sam": not an answer; capture it
+    return answered
+
+
+async def zone_command(uow: UnitOfWork, rep: Rep, team: Team, args: str, now: datetime) -> Reply:
+    """``/tz``: the rep's zone and buttons to change it; ``/tz Lisbon`` changes it at once."""
+    if args:
+        answered = await _named_zone(uow, rep, team, args, now)
+        if answered is not None:
+            return answered
+        hint = _(
+            "I don't know the time zone “{text}”. Type a city (Bucharest, New York), a zone "
+            "(Europe/Bucharest) or an offset (UTC+2), or tap Skip to keep {zone}."
+        )
+        await uow.reps.set_awaiting(rep.id, AWAITING_TZ)
+        return Reply(
+            hint.format(text=args, zone=rep.timezone), ((Button(_("Skip"), SKIP_PAYLOAD),),)
+        )
+    await uow.reps.set_awaiting(rep.id, AWAITING_TZ)
+    local = now.astimezone(ZoneInfo(rep.timezone))
+    text = _(
+        "Your time zone is {zone}; it's {time} there now. Tap another, or type your city "
+        "(e.g. Lisbon) or zone (Europe/Lisbon)."
+    ).format(zone=rep.timezone, time=format_clock(local))
+    zones = [zone for zone in _choices(team, rep) if zone != rep.timezone]
+    buttons = [(Button(zone_label(zone, now), f"tz:set:{zone}"),) for zone in zones]
+    buttons.append((Button(_("Skip: keep {zone}").format(zone=rep.timezone), SKIP_PAYLOAD),))
+    return Reply(text, tuple(buttons))
+
+
+async def _named_zone(
+    uow: UnitOfWork, rep: Rep, team: Team, text: str, now: datetime
+) -> Reply | None:
+    """The zone ``text`` names set for the rep, a hint when it nearly names one, or None."""
     try:
         zone = resolve(text) or offset_zone(text)
     except OffsetError:
@@ -224,7 +259,6 @@ async def typed(uow: UnitOfWork, rep: Rep, team: Team, text: str, now: datetime)
             "(Europe/Bucharest) or an offset (UTC+2), or tap Skip to keep {zone}."
         )
         return Reply(
-            hint.format(text=text, zone=team.timezone), ((Button(_("Skip"), SKIP_PAYLOAD),),)
+            hint.format(text=text, zone=rep.timezone), ((Button(_("Skip"), SKIP_PAYLOAD),),)
         )
-    await uow.reps.set_awaiting(rep.id, None)  # "call Sam": not an answer; capture it
     return None

@@ -57,11 +57,18 @@ further back, up to 24 hours
 /team: who is in the team and their roles (managers; admins change roles)
 /invite rep: an invite code for a new rep (or manager, admin; admins only)
 /lang: the language I speak with you
+/tz: your time zone (/tz Lisbon changes it)
 /stages, /kinds: your team's names for deal stages and activities (the admin renames them)
 /help: this message""")
 
 WELCOME = N_(
     "Hi {name}! I'm your CRM assistant. I set up a team for you, so you can start now.\n\n"
+)
+
+ZONE_GUESSED = N_(
+    "I read your times in {zone}, the zone this computer is set to. If you are elsewhere, "
+    "tell me with /tz and your city (/tz Lisbon), or start the console with "
+    "--tz Europe/Lisbon.\n\n"
 )
 
 STRANGER = N_(

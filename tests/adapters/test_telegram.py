@@ -214,6 +214,7 @@ async def test_start_checks_the_token_sets_the_menu_and_long_polls(bot: Bot) -> 
             "help",
             "cancel",
             "lang",
+            "tz",
         ]
     # Each menu speaks its language: Romanian's /lang is described in Romanian.
     described = {code: {c["command"]: c["description"] for c in menus[code]} for code in menus}

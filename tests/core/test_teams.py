@@ -414,7 +414,7 @@ async def test_skip_keeps_the_teams_zone(
 
     skipped = await assistant.handle(telegram(button=reply.flat_buttons[-1].payload))
 
-    assert f"the team's time zone, {ZONE}" in skipped.text
+    assert skipped.text == f"OK, your time zone stays {ZONE}."
     stored = database.state.reps[rep.id]
     assert (stored.awaiting, stored.timezone) == (None, ZONE)
 

@@ -118,6 +118,42 @@ def test_an_unknown_time_zone_is_refused_clearly(tmp_path: Path) -> None:
     assert HELP_START not in result.stdout
 
 
+def _console_without_zone(
+    db: Path, *lines: str, cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    stdin = "".join(f"{line}\n" for line in lines)
+    return crmbot(
+        "console", "--db", f"sqlite:///{db}", "--user", "ana", cwd=cwd, stdin=stdin, env=env
+    )
+
+
+def test_a_machine_on_utc_is_named_once_with_how_to_change_it(tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    first = _console_without_zone(db, "/help", "/tz Bucharest", cwd=tmp_path, env={"TZ": "UTC"})
+    second = _console_without_zone(db, "/help", cwd=tmp_path, env={"TZ": "UTC"})
+
+    assert first.returncode == 0, first.stderr
+    assert "I read your times in UTC" in first.stdout
+    assert "--tz" in first.stdout
+    assert "Time zone set: Europe/Bucharest" in first.stdout
+    assert "I read your times" not in second.stdout
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({"TZ": "Europe/Warsaw"}, id="machine-zone"),
+        pytest.param({"TZ": "UTC", "CRMBOT_DEFAULT_TIMEZONE": "Europe/Sofia"}, id="setting"),
+    ],
+)
+def test_a_zone_that_was_not_guessed_is_not_announced(tmp_path: Path, env: dict[str, str]) -> None:
+    result = _console_without_zone(tmp_path / "crm.db", "/help", cwd=tmp_path, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert HELP_START in result.stdout
+    assert "I read your times" not in result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "mentions"),
     [
