@@ -1,6 +1,6 @@
 """Follow-up times in a rep's words, read in the rep's time zone, in any lexicon's language.
 
-Rules (DESIGN.md, "Capture semantics"): a weekday is the next such day strictly after
+Rules (docs/design.md, "Capture"): a weekday is the next such day strictly after
 today; a day without a clock time gets the team's default hour; "in 2 hours" keeps the exact
 clock time; an explicit time wins; a bare hour from 1 to 7 means the afternoon. A date with
 no year is the next such date. Spans already taken (amounts, quantities) are never read.

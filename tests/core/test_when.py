@@ -1,4 +1,4 @@
-"""Follow-up times follow DESIGN.md's capture rules, in the rep's zone."""
+"""Follow-up times follow the capture rules of docs/design.md, in the rep's zone."""
 
 from __future__ import annotations
 
