@@ -3,7 +3,7 @@
 A full collection walks every container object the process holds, and a process that has
 answered its first messages holds about 170,000 of them (mappers, grammars, the chat
 libraries, translations) that live as long as it does. Walking them took 40-80 ms on the
-2-core machine of the README's figures, and every update in flight waited for it. Moving
+2-core machine of docs/figures.md, and every update in flight waited for it. Moving
 them into the permanent generation (``gc.freeze``) after start-up takes them out of later
 walks: under 0.1 ms afterwards (``python -m benchmarks.heap``).
 

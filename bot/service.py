@@ -44,8 +44,8 @@ log = logging.getLogger(__name__)
 REDACTED = "[redacted]"
 
 NOTHING_CONFIGURED = (
-    "no chat platform is configured: set TELEGRAM_BOT_TOKEN (README, Telegram) or "
-    "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (README, Slack), or both; "
+    "no chat platform is configured: set TELEGRAM_BOT_TOKEN (docs/telegram.md) or "
+    "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (docs/slack.md), or both; "
     "or try the bot in this terminal with `crmbot console`."
 )
 
@@ -115,7 +115,7 @@ def slack_config(settings: Settings) -> SlackConfig | None:
         given = "SLACK_APP_TOKEN" if app_token is not None else "SLACK_SIGNING_SECRET"
         raise StartupError(
             f"{given} is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token "
-            "(xoxb-…, from OAuth & Permissions) as well (see README, Slack)."
+            "(xoxb-…, from OAuth & Permissions) as well (see docs/slack.md)."
         )
     from bot.slack import HttpMode, SocketMode
 
@@ -131,7 +131,7 @@ def slack_config(settings: Settings) -> SlackConfig | None:
     else:
         raise StartupError(
             "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
-            "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them (see README, Slack)."
+            "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them (see docs/slack.md)."
         )
     return SlackConfig(
         bot_token=token.get_secret_value().strip(),
