@@ -10,13 +10,8 @@ from handlers import texts
 from handlers.assistant import Assistant
 from handlers.corrections import NOT_YOURS
 from handlers.domain import Contact
-from handlers.matching import (
-    MAX_CHOICES,
-    company_score,
-    contact_score,
-    find_company,
-    find_contact,
-)
+from handlers.likeness import company_score, contact_score, short_name_of
+from handlers.matching import MAX_CHOICES, find_company, find_contact
 from handlers.messages import Reply
 from tests.core.conftest import console
 from tests.core.test_corrections import add_colleague, button, card_change, snapshot
@@ -419,3 +414,34 @@ async def test_change_contact_to_a_typo_of_a_known_contact_finds_them(
 
     assert reply.text == "✓ Contact changed to Sam Reed (Northwind)."
     assert len(database.state.contacts) == 2
+
+
+async def test_a_short_name_finds_the_one_company_it_belongs_to(database: FakeDatabase) -> None:
+    async with database() as uow:
+        team = await uow.teams.add("Sales")
+        brightline = await uow.companies.add(team.id, "Brightline Logistics")
+        await uow.companies.add(team.id, "Kestrel Energy")
+        await uow.companies.add(team.id, "Kestrel Bank")
+
+        assert await find_company(uow, team.id, "brightline") == brightline
+        assert await find_company(uow, team.id, "kestrel") is None  # two Kestrels: not a guess
+
+
+def test_a_short_name_is_the_leading_or_distinctive_words_of_one_name() -> None:
+    known = ["Brightline Logistics", "Grupa Azoty", "Kestrel Energy", "Kestrel Bank"]
+    assert short_name_of("brightline", known) == "Brightline Logistics"
+    assert short_name_of("Azotów", known) is None  # "Azot-ów": not the word, too far off
+    assert short_name_of("azoty", known) == "Grupa Azoty"
+    assert short_name_of("kestrel", known) is None
+    assert short_name_of("logistics", ["Brightline Logistics", "Kestrel Logistics"]) is None
+
+
+async def test_deal_and_history_find_a_client_by_its_short_name(assistant: Assistant) -> None:
+    await send(assistant, "Met Jo Park from Brightline Logistics, they want a quote")
+
+    deal = await assistant.handle(console("/deal brightline"))
+    history = await assistant.handle(console("/history brightline"))
+
+    assert "Brightline Logistics" in deal.text
+    assert "Brightline Logistics" in history.text
+    assert "Jo Park" in history.text
