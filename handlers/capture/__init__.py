@@ -1,5 +1,5 @@
 """Reading one free-text message into what it records: activity, people, follow-up."""
 
-from handlers.capture.engine import Capture, Vocabulary, read_message, read_time
+from handlers.capture.engine import Capture, Vocabulary, read_message, read_time, read_who
 
-__all__ = ["Capture", "Vocabulary", "read_message", "read_time"]
+__all__ = ["Capture", "Vocabulary", "read_message", "read_time", "read_who"]

@@ -1,4 +1,10 @@
-"""Which of the known languages a message is written in: letters first, then vocabulary."""
+"""Which of the known languages a message is written in.
+
+The rules here (letters first, then each lexicon's vocabulary) make one guess; the language
+model (:mod:`handlers.capture.models`) reads that guess beside the message's letter
+sequences and words, so "gracias!!", "нещо ново?" and a Polish message without Polish letters
+still find their language.
+"""
 
 from __future__ import annotations
 
@@ -27,12 +33,17 @@ _SCORED = ("kinds", "intent", "stages", "today", "tomorrow", "day_after_tomorrow
 def _vocabulary(lexicon: Lexicon) -> re.Pattern[str]:
     parts = [lexicon.intent, lexicon.today, lexicon.tomorrow, lexicon.day_after_tomorrow]
     parts += list(lexicon.kinds.values()) + list(lexicon.stages.values()) + [lexicon.hints]
-    parts += list(lexicon.weekdays)
+    parts += [*lexicon.weekdays, *lexicon.months]
     return re.compile(rf"(?<!\w)(?:{'|'.join(f'(?:{p})' for p in parts)})(?!\w)")
 
 
-def detect_language(text: str, folded: str, preferred: str | None = None) -> str:
-    """The message's language code; ``preferred`` (the rep's language) breaks ties."""
+def candidates(text: str) -> tuple[str, ...]:
+    """The languages ``text``'s alphabet allows."""
+    return ("ru", "bg") if _CYRILLIC.search(text) else ("en", "ro", "pl", "es")
+
+
+def rule_guess(text: str, folded: str, preferred: str | None = None) -> str:
+    """The rules' guess of the message's language; ``preferred`` (the rep's) breaks ties."""
     if _CYRILLIC.search(text):
         candidates = ["ru", "bg"]
         if _RUSSIAN_ONLY.search(text):
@@ -55,3 +66,27 @@ def detect_language(text: str, folded: str, preferred: str | None = None) -> str
     if preferred in scores:
         scores[preferred] += 0.5
     return max(candidates, key=lambda code: scores[code])
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def language_features(text: str, folded: str) -> list[str]:
+    """What the language model reads: the rules' guess, the letters, and the words with their
+    letter trigrams ("ść", "ção" and "ъ" say a lot about a short message)."""
+    features = ["b", f"rule={rule_guess(text, folded)}"]
+    # How many of each language's own words the message uses, whatever their letters.
+    for code in candidates(text):
+        hits = len(_vocabulary(LEXICONS[code]).findall(folded))
+        features.append(f"lex_{code}={min(hits, 3)}")
+    lowered = text.lower()
+    # Capitalised words after the first are mostly names, which say little of the language
+    # ("Met Ana Popa" is English, whatever Ana Popa's trigrams suggest).
+    typed = _WORD.findall(text)[:40]
+    kept = [w for i, w in enumerate(typed) if i == 0 or not w[:1].isupper() or w.isupper()]
+    for word in (w.lower() for w in kept):
+        features.append(f"w={word}")
+        padded = f"<{word}>"
+        features += [f"g={padded[i : i + 3]}" for i in range(len(padded) - 2)]
+    features += [f"ch={char}" for char in set(lowered) if char.isalpha() and not char.isascii()]
+    return sorted(set(features))

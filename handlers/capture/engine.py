@@ -1,39 +1,52 @@
 """The capture engine: one message in, what it records out. Pure and deterministic.
 
-The steps, each in its own module: the language (:mod:`detect`), money and quantities
-(:mod:`amounts`) so their numbers are never read as dates, the promise to call back and its
-time (:mod:`when`), what happened and the deal stage (the lexicon's words), then who and
-which company (:mod:`people`), in their dictionary form (:mod:`morphology`).
+Exact things are read by rules that hold up on messages nobody has seen: money and quantities
+(:mod:`amounts`), so their numbers are never read as dates, and the time of a follow-up
+(:mod:`when`). Who, which company, what kind of activity and which stage move are read by
+models trained on labelled messages (:mod:`models`, built by ``training/capture``), from
+features that carry to unseen text (:mod:`features`), with the team's own contacts and
+companies in view (:mod:`known`). Names come back in their dictionary form (:mod:`naming`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from handlers.capture.amounts import find_amount, taken_by_numbers
-from handlers.capture.detect import detect_language
-from handlers.capture.languages import LEXICONS
-from handlers.capture.lexicon import Lexicon, fold, whole_words
-from handlers.capture.morphology import is_known_first_name
-from handlers.capture.people import (
-    Found,
-    clean_company,
-    find_company,
-    find_person,
-    named_in_dictionary,
-    subject_first,
-)
-from handlers.capture.when import Span, find_time
+from handlers.capture.analysis import Analysis, analyse
+from handlers.capture.known import Known
+from handlers.capture.lexicon import fold, whole_words
+from handlers.capture.models import FOLLOW_UP, KIND, STAGE, Models, shipped
+from handlers.capture.names_found import NameSpan, best_spans, spans_of
+from handlers.capture.naming import company as company_name
+from handlers.capture.naming import governed
+from handlers.capture.naming import person as person_name
+from handlers.capture.small_talk import is_small_talk
 from handlers.domain import ActivityKind, Stage
 
-_FOLDED_WORD = re.compile(r"\w+")
+NONE = "none"
+"""The classifiers' label for "no kind" and "no stage move"."""
+CHAT = "chat"
+"""The kind classifier's label for small talk: a greeting, thanks, an "ok"."""
+PROMISE = "yes"
 T = TypeVar("T")
+
+UNSURE = 0.6
+"""Below this confidence a new contact or company read is offered with the likeliest other
+reading, as a button, instead of being filed as a sure thing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Another way to read who and which company, offered as one tap when unsure."""
+
+    contact: str | None
+    company: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +63,24 @@ class Capture:
     amount: Decimal | None
     currency: str | None
     language: str
+    confidence: dict[str, float] = field(default_factory=dict)
+    """Per field read by a model (kind, contact, company, follow_up_at, stage), how sure."""
+    alternatives: tuple[Reading, ...] = ()
+    """The likeliest other readings of contact and company, when the one above is unsure."""
+    chat: bool = False
+    """The words read as small talk rather than work."""
 
     @property
     def is_empty(self) -> bool:
         """Nothing recognised but the words themselves (kept as a note)."""
         recognised = (self.contact, self.company, self.follow_up_at, self.stage, self.amount)
         return self.kind in (None, ActivityKind.NOTE) and not any(recognised)
+
+    @property
+    def is_chat(self) -> bool:
+        """Nothing to file: a greeting, thanks, an "ok"."""
+        recognised = (self.contact, self.company, self.follow_up_at, self.stage, self.amount)
+        return self.chat and self.kind is None and all(value is None for value in recognised)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +92,11 @@ class Vocabulary:
     stages: tuple[tuple[Stage, tuple[str, ...]], ...] = ()
 
 
-def _phrases(words: tuple[str, ...]) -> str | None:
+def _phrases(words: tuple[str, ...]) -> re.Pattern[str] | None:
     folded = sorted({" ".join(fold(word).split()) for word in words} - {""}, key=len, reverse=True)
-    return whole_words("|".join(re.escape(word) for word in folded)) if folded else None
+    if not folded:
+        return None
+    return re.compile(whole_words("|".join(re.escape(word) for word in folded)))
 
 
 @cache
@@ -79,67 +106,21 @@ def _team_words(
     tuple[tuple[ActivityKind, re.Pattern[str]], ...], tuple[tuple[Stage, re.Pattern[str]], ...]
 ]:
     kinds = tuple(
-        (kind, re.compile(pattern))
-        for kind, words in vocabulary.kinds
-        if (pattern := _phrases(words)) is not None
+        (kind, pattern) for kind, words in vocabulary.kinds if (pattern := _phrases(words))
     )
     stages = tuple(
-        (stage, re.compile(pattern))
-        for stage, words in vocabulary.stages
-        if (pattern := _phrases(words)) is not None
+        (stage, pattern) for stage, words in vocabulary.stages if (pattern := _phrases(words))
     )
     return kinds, stages
 
 
-@dataclass(frozen=True)
-class _Words:
-    time_words: re.Pattern[str]
-    """Day, weekday and month words: never part of a name ("el 5 de mayo")."""
-    intent: re.Pattern[str]
-    kinds: tuple[tuple[ActivityKind, re.Pattern[str]], ...]
-    stages: tuple[tuple[Stage, re.Pattern[str]], ...]
-
-
-@cache
-def _words(lexicon: Lexicon) -> _Words:
-    time_words = [lexicon.today, lexicon.tomorrow, lexicon.day_after_tomorrow, lexicon.next_week]
-    time_words += [*lexicon.weekdays, *lexicon.months, *lexicon.units.values()]
-    return _Words(
-        time_words=re.compile(whole_words("|".join(f"(?:{w})" for w in time_words))),
-        intent=re.compile(whole_words(lexicon.intent)),
-        kinds=tuple((kind, re.compile(whole_words(p))) for kind, p in lexicon.kinds.items()),
-        stages=tuple((stage, re.compile(whole_words(p))) for stage, p in lexicon.stages.items()),
-    )
-
-
-def _overlaps(span: Span, spans: list[Span]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in spans)
-
-
-def _earliest(
-    folded: str, patterns: tuple[tuple[T, re.Pattern[str]], ...], avoid: list[Span]
-) -> tuple[T, Span] | None:
+def _team_word(folded: str, patterns: tuple[tuple[T, re.Pattern[str]], ...]) -> T | None:
+    """The team's own word that comes first in the message, if any: the team said what it
+    means, so it wins over what a model learned from other teams."""
     found = [
-        (match.start(), value, match.span())
-        for value, pattern in patterns
-        for match in pattern.finditer(folded)
-        if not _overlaps(match.span(), avoid)
+        (match.start(), value) for value, pattern in patterns if (match := pattern.search(folded))
     ]
-    if not found:
-        return None
-    _, value, span = min(found, key=lambda item: item[0])
-    return value, span
-
-
-def _word_span(match: re.Match[str], word: str) -> Span:
-    start = match.start() + match.group().index(word) if word in match.group() else match.start()
-    return start, start + len(word)
-
-
-def _words_in(folded: str, spans: list[Span]) -> frozenset[str]:
-    return frozenset(
-        word for start, end in spans for word in _FOLDED_WORD.findall(folded[start:end])
-    )
+    return min(found, key=lambda item: item[0])[1] if found else None
 
 
 def read_message(
@@ -151,92 +132,146 @@ def read_message(
     default_hour: int = 9,
     date_order: str = "DMY",
     vocabulary: Vocabulary | None = None,
+    known: Known | None = None,
+    models: Models | None = None,
 ) -> Capture:
     """Read ``text`` as written by a rep at ``now`` (aware) in ``timezone`` (IANA name).
 
     ``language`` is the rep's; the message's own language wins when it is clearly another.
     ``vocabulary`` is the team's own words for kinds and stages, on top of the language's.
+    ``known`` is the team's contacts and companies the message could mean.
     """
-    text = " ".join(text.split())
-    folded = fold(text)
-    code = detect_language(text, folded, language)
-    lexicon = LEXICONS[code]
-    words = _words(lexicon)
-    if vocabulary is not None:
-        team_kinds, team_stages = _team_words(vocabulary)
-        words = replace(words, kinds=team_kinds + words.kinds, stages=team_stages + words.stages)
+    models = models or shipped()
+    analysis = analyse(text, models, language, known)
     local_now = now.astimezone(ZoneInfo(timezone))
 
-    amount = find_amount(folded)
-    numbers = taken_by_numbers(folded, lexicon, amount)
-    intent = next(
-        (m for m in words.intent.finditer(folded) if not _overlaps(m.span(), numbers)), None
-    )
-    follow_up_at, follow_up_text, time_span = None, None, None
-    if intent is not None:
-        found = find_time(
-            folded, lexicon, local_now, default_hour, date_order, anchor=intent.start(),
-            taken=numbers,
-        )  # fmt: skip
-        if found is not None:
-            follow_up_at, time_span = found.at, found.span
-            start, end = min(intent.start(), found.span[0]), max(intent.end(), found.span[1])
-            follow_up_text = text[start:end].strip(" ,.;")
+    tagged = models.tag(analysis.token_features())
+    spans = spans_of(analysis.tokens, tagged)
+    person, organisation = best_spans(spans)
+    contact, company, confidence, alternatives = _who(analysis, person, organisation)
+    names = [
+        (index, span.role) for span in (person, organisation) if span for index in span.indexes
+    ]
 
-    intent_spans = [match.span() for match in words.intent.finditer(folded)]
-    kind_found = _earliest(folded, words.kinds, intent_spans)
-    stage_found = _earliest(folded, words.stages, intent_spans)
-    vocabulary_spans = intent_spans + ([time_span] if time_span else [])
-    for _, pattern in (*words.kinds, *words.stages):
-        for match in pattern.finditer(folded):
-            # Only the phrase's own words: in "sent alicia tran the proposal" the name between
-            # them stays a name.
-            inner = _FOLDED_WORD.findall(match.group())
-            vocabulary_spans += [_word_span(match, inner[0]), _word_span(match, inner[-1])]
-    vocabulary_spans += [match.span() for match in words.time_words.finditer(folded)]
-    blocked = _words_in(folded, vocabulary_spans)
-
-    opening_person, opening_company = subject_first(
-        text, folded, lexicon, blocked, has_news=bool(kind_found or stage_found)
-    )
-    person: Found | None
-    organisation: Found | None
-    if opening_person is not None:  # "Marek Pawlak z Rovese: ...": the opening is the person
-        person, organisation = opening_person, None
-    else:
-        person, organisation = find_person(text, folded, lexicon, blocked, taken=[])
-    if person is None:
-        person = named_in_dictionary(text, folded, lexicon, blocked, taken=[])
-    taken = [found.span for found in (person, organisation) if found]
-    company = find_company(text, folded, lexicon, blocked, taken=taken) or organisation
-    if company is None and opening_company and not _overlaps(opening_company.span, taken):
-        company = opening_company
+    features = analysis.message_features(names)
+    kind_decision = models.classify(KIND, features)
+    stage_decision = models.classify(STAGE, features)
+    chat = kind_decision.label == CHAT
     if (
-        company is None
-        and person is not None
-        and stage_found is not None
-        and kind_found is None
-        and not is_known_first_name(person.name.split()[0], lexicon.code)
+        chat
+        and is_small_talk(analysis.folded)
+        and not _names_a_record(analysis.known, contact, company)
     ):
-        # A pure deal move names the client, not a person: "delivered the kiosks to Redfern
-        # Gym", "подписаха договора с Лидл", "entregamos los equipos a Transportes Ruiz".
-        company, person = Found(clean_company(person.name), person.span), None
+        contact, company, alternatives = None, None, ()  # "mersi frumos", "hola maria"
+    confidence["kind"] = kind_decision.probability
+    confidence["stage"] = stage_decision.probability
+    kind = ActivityKind(kind_decision.label) if kind_decision.label not in (NONE, CHAT) else None
+    stage = Stage(stage_decision.label) if stage_decision.label != NONE else None
+    # What the models leave empty, a phrase of the lexicon may fill: "sent the offer" is an
+    # offer even in a message shaped like none the models were trained on.
+    if analysis.opens_as_note:
+        kind = ActivityKind.NOTE  # "note: ..." : the rep said what it is
+    elif kind is None and kind_decision.label != CHAT and (said := analysis.lexicon_says("kinds")):
+        kind = ActivityKind(said)
+    if stage is None and (said := analysis.lexicon_says("stages")):
+        stage = Stage(said)
+    if vocabulary is not None:
+        team_kinds, team_stages = _team_words(vocabulary)
+        kind = _team_word(analysis.folded, team_kinds) or kind
+        stage = _team_word(analysis.folded, team_stages) or stage
 
-    kind = kind_found[0] if kind_found else None
-    stage = stage_found[0] if stage_found else None
-    if kind is None and follow_up_at is None and stage is None:
-        kind = ActivityKind.NOTE  # nothing else said: keep the words as a note
+    follow_up_at, follow_up_text = None, None
+    found = analysis.time(local_now, default_hour, date_order)
+    if found is not None:
+        promise = models.classify(FOLLOW_UP, analysis.follow_up_features(names, found))
+        confidence["follow_up_at"] = promise.probability
+        if promise.label == PROMISE:
+            follow_up_at = found.at
+            follow_up_text = _promise_text(analysis, found.span)
+    amount = analysis.amount
     return Capture(
         kind=kind,
-        contact=person.name if person else None,
-        company=company.name if company else None,
+        contact=contact,
+        company=company,
         follow_up_at=follow_up_at,
         follow_up_text=follow_up_text,
         stage=stage,
         amount=amount.value if amount else None,
         currency=amount.currency if amount else None,
-        language=code,
+        language=analysis.language,
+        confidence=confidence,
+        alternatives=alternatives,
+        chat=chat,
     )
+
+
+def _names_a_record(known: Known, contact: str | None, company: str | None) -> bool:
+    return bool(
+        (contact and known.contact(contact, company)) or (company and known.company(company))
+    )
+
+
+def _promise_text(analysis: Analysis, span: tuple[int, int]) -> str:
+    intent = analysis.intent
+    start, end = span
+    if intent is not None:
+        start, end = min(start, intent.start()), max(end, intent.end())
+    return analysis.text[start:end].strip(" ,.;")
+
+
+def _who(
+    analysis: Analysis, person: NameSpan | None, organisation: NameSpan | None
+) -> tuple[str | None, str | None, dict[str, float], tuple[Reading, ...]]:
+    """The contact and company as filed: dictionary forms, the team's records where they are
+    meant, a known person never filed as a company."""
+    known, language = analysis.known, analysis.language
+    contact = person_name(person.words, language) if person else None
+    company = _company_of(organisation, language) if organisation else None
+    confidence = {
+        "contact": person.confidence if person else 1.0,
+        "company": organisation.confidence if organisation else 1.0,
+    }
+    # A known person is never filed as a company: "spoke to reed" may tag Reed as one.
+    if company and contact is None and known.is_contact_only(company):
+        contact, company = company, None
+    if company:
+        company = known.company(company) or company
+    known_contact = known.contact(contact, company) if contact else None
+    if known_contact is not None:
+        contact = known_contact.name
+        company = company or known_contact.company
+    alternatives: tuple[Reading, ...] = ()
+    unsure = [span for span in (person, organisation) if span and span.confidence < UNSURE]
+    if unsure and known_contact is None:
+        span = unsure[0]
+        if span.role == "PER":
+            swapped = Reading(None, _company_of(span, language))
+        else:
+            swapped = Reading(person_name(span.words, language), None)
+        alternatives = (Reading(contact, company), swapped)
+    return contact or None, company or None, confidence, alternatives
+
+
+def _company_of(span: NameSpan, language: str) -> str:
+    return company_name(span.words, language, governed=governed(span.previous, language))
+
+
+def read_who(
+    text: str,
+    *,
+    language: str | None = None,
+    known: Known | None = None,
+    models: Models | None = None,
+) -> tuple[str | None, str | None]:
+    """Who and which company a typed answer to "Who was it?" names ("sam reed from
+    northwind"), read like any message; (None, None) when it names neither."""
+    models = models or shipped()
+    analysis = analyse(text, models, language, known)
+    person, organisation = best_spans(
+        spans_of(analysis.tokens, models.tag(analysis.token_features()))
+    )
+    contact, company, _confidence, _alternatives = _who(analysis, person, organisation)
+    return contact, company
 
 
 def read_time(
@@ -247,12 +282,10 @@ def read_time(
     language: str | None = None,
     default_hour: int = 9,
     date_order: str = "DMY",
+    models: Models | None = None,
 ) -> datetime | None:
     """A time alone, as a rep answers "when?" ("friday at 4pm", "peste 2 ore"); None if none."""
-    text = " ".join(text.split())
-    folded = fold(text)
-    lexicon = LEXICONS[detect_language(text, folded, language)]
-    numbers = taken_by_numbers(folded, lexicon, find_amount(folded))
+    analysis = analyse(text, models or shipped(), language)
     local_now = now.astimezone(ZoneInfo(timezone))
-    found = find_time(folded, lexicon, local_now, default_hour, date_order, taken=numbers)
+    found = analysis.time(local_now, default_hour, date_order)
     return found.at if found else None

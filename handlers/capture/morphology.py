@@ -39,9 +39,21 @@ def _russian_word(word: str, gender: str | None, person: bool) -> tuple[str, str
     parses = _russian().parse(word)
     if person:
         named = [p for p in parses if any(tag in p.tag for tag in _RU_NAME_TAGS)]
+        # An indeclinable reading ("Анне" as Anne) only when no declined one fits.
+        named.sort(key=lambda p: "Fixd" in p.tag)
         if gender:
             named = [p for p in named if p.tag.gender == gender] or named
-        parses = named or parses
+        # One person: a plural reading ("Ким" as the genitive plural of Кима, "Лапин" of
+        # Лапина) is not them. A surname the dictionary lacks ("Ковальчуку", "Белым") is read
+        # as a singular noun or adjective; a plural one ("Седых") is left as typed.
+        singular = [p for p in named if p.tag.number != "plur"]
+        if not singular:
+            singular = [
+                p for p in parses if p.tag.POS in ("NOUN", "ADJF") and p.tag.number == "sing"
+            ]
+        parses = singular
+        if not parses:
+            return word, gender
     else:
         parses = [p for p in parses if p.tag.POS in ("NOUN", "ADJF")] or parses
     best = parses[0]
@@ -53,6 +65,21 @@ def _russian_word(word: str, gender: str | None, person: bool) -> tuple[str, str
     if "ё" not in word.lower():
         lemma = lemma.replace("ё", "е")  # the dictionary writes ё; keep the rep's spelling
     return _styled(lemma, word), best.tag.gender
+
+
+def _russian_gender(words: list[str]) -> str | None:
+    """The one gender every word of a person's name can have ("Александре Морозовой" is a
+    woman: her surname says so), or None when they don't agree on one."""
+    common: set[str] | None = None
+    for word in words:
+        genders = {
+            str(p.tag.gender)
+            for p in _russian().parse(word)
+            if any(tag in p.tag for tag in _RU_NAME_TAGS) and p.tag.gender
+        }
+        if genders:
+            common = genders if common is None else common & genders
+    return next(iter(common)) if common and len(common) == 1 else None
 
 
 _PolishReading = tuple[str, bool | None, frozenset[str]]
@@ -77,6 +104,8 @@ def _polish_word(
         )
     if person:
         candidates = [c for c in candidates if c[2]]
+        # One person: a plural reading ("Henryk" as the genitive plural of Henryka) is not them.
+        candidates = [c for c in candidates if "sg" in c[1].split(":")[1].split(".")] or candidates
     else:
         candidates = [c for c in candidates if c[0][:1].isupper() or c[3]] or candidates
     if not candidates:
@@ -90,6 +119,22 @@ def _polish_word(
     # the dictionary's own homonym-marked lemma ("Jacek:Sm1" over "Jack").
     choice = max(candidates, key=lambda c: (bool(cases & c[7]), c[4], c[5]))
     return _styled(choice[0], word), choice[6], choice[7]
+
+
+def _polish_gender(words: list[str]) -> bool | None:
+    """Whether a person's name is a woman's, when all its words agree ("Kubą Jankowskim" is a
+    man: the surname's ending says so); None when they don't."""
+    common: set[bool] | None = None
+    for word in words:
+        genders = set()
+        for _start, _end, (_form, _lemma, tag, qualifiers, *_rest) in _polish().analyse(word):
+            fields = tag.split(":")
+            named = {"imię", "nazwisko"} & set(qualifiers)
+            if len(fields) > 3 and fields[0] == "subst" and named and "sg" in fields[1].split("."):
+                genders.add(fields[3] == "f")
+        if genders:
+            common = genders if common is None else common & genders
+    return next(iter(common)) if common and len(common) == 1 else None
 
 
 def _polish_company_fallback(word: str) -> str:
@@ -124,7 +169,7 @@ def _polish_fallback(word: str, *, masculine: bool = False) -> str:
 def dictionary_form(words: list[str], language: str, *, person: bool) -> list[str]:
     """The words of a name in their dictionary (nominative) form."""
     if language == "ru":
-        result, gender = [], None
+        result, gender = [], _russian_gender(words) if person else None
         for word in words:
             if not any("а" <= char.lower() <= "я" or char.lower() == "ё" for char in word):
                 result.append(word)
@@ -134,11 +179,18 @@ def dictionary_form(words: list[str], language: str, *, person: bool) -> list[st
             result.append(lemma)
         return result
     if language == "pl":
-        polish, feminine, first_cases = [], None, frozenset[str]()
+        polish, feminine, first_cases = (
+            [],
+            _polish_gender(words) if person else None,
+            frozenset[str](),
+        )
         for index, word in enumerate(words):
             if not person and index > 0:
                 polish += words[index:]  # "Grupie Azoty": only the head noun inflects
                 break
+            if not person and "-" in word:
+                polish.append(word)  # "Elektro-Bud": a coined name, not a noun's case
+                continue
             lemma, female, cases = _polish_word(word, feminine, person, first_cases)
             if feminine is None:
                 feminine = female
@@ -148,10 +200,47 @@ def dictionary_form(words: list[str], language: str, *, person: bool) -> list[st
         return polish
     if language == "ro" and person and words:
         first = words[0]
-        for ending, replacement in (("iei", "ia"), ("nei", "na")):  # Mariei, Ioanei: dative
+        # Mariei, Ioanei, Gabrielei: a woman's first name in the dative or genitive.
+        for ending, replacement in (("iei", "ia"), ("ei", "a")):
             if first.lower().endswith(ending) and len(first) > 4:
                 return [first[: -len(ending)] + replacement, *words[1:]]
     return words
+
+
+_POLISH_CASE_ENDINGS = ("u", "ie", "em", "a", "y", "i", "ą", "ę", "owi", "om")
+
+
+def company_form(words: list[str], language: str) -> list[str]:
+    """A company's name after a preposition that put it in another case, back in the
+    nominative: "из Северного ветра" is Северный ветер, "z Eko-Domu" Eko-Dom. Words that
+    already read as a nominative stay as typed ("из Дом Мебели")."""
+    if not words:
+        return words
+    if language == "ru":
+        head = _noun_case(words[0])
+        if head in (None, "nomn"):
+            return words
+        result: list[str] = []
+        for index, word in enumerate(words):
+            if index > 0 and _noun_case(word) != head:
+                return result + words[index:]
+            result.append(_russian_word(word, None, person=False)[0])
+        return result
+    if language == "pl":
+        head = words[0]
+        stem, dash, last = head.rpartition("-")
+        if not last.lower().endswith(_POLISH_CASE_ENDINGS):
+            return words  # "Elektro-Bud", "Budimex": nothing to undo
+        lemma = _polish_word(last[:1].upper() + last[1:], None, person=False)[0]
+        return [stem + dash + (lemma if last[:1].isupper() else lemma.lower()), *words[1:]]
+    return words
+
+
+def _noun_case(word: str) -> str | None:
+    if not any("а" <= char.lower() <= "я" or char.lower() == "ё" for char in word):
+        return None
+    parses = [p for p in _russian().parse(word) if p.tag.POS in ("NOUN", "ADJF")]
+    return str(parses[0].tag.case) if parses and parses[0].tag.case else None
 
 
 def looks_like_person(words: list[str], language: str) -> bool:

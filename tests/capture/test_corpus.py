@@ -1,7 +1,10 @@
 """The capture engine against the hand-written corpus of rep messages in six languages.
 
-The floors are the accuracy reached when they were set; a change that lowers a field below
-its floor fails here. Raise them as the engine improves; never lower them to pass.
+The corpus is part of the models' training data, so this is a check that the models still fit
+what they were taught, not a measure of unseen messages (benchmarks/capture.py reports the
+held-out set, which no test reads). The floors are the rule engine's levels on this corpus
+before the models replaced it: a change that lowers a field below them fails here. Raise them
+as the engine improves; never lower them to pass.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ import pytest
 from tests.capture.evaluate import FIELDS, Score, load, score
 
 FLOORS = {
-    "kind": 0.98,
-    "contact": 0.96,
-    "company": 0.95,
-    "follow_up_at": 0.98,
-    "stage": 0.99,
-    "amount": 0.99,
-    "currency": 0.99,
+    "kind": 0.985,
+    "contact": 0.964,
+    "company": 0.959,
+    "follow_up_at": 0.990,
+    "stage": 0.995,
+    "amount": 1.0,
+    "currency": 1.0,
 }
 LANGUAGES = ("en", "ro", "pl", "bg", "es", "ru")
 

@@ -8,13 +8,18 @@ LEXICON = Lexicon(
     kinds={
         ActivityKind.EMAIL: r"e-?mailed|sent (?:an |the |a )?e-?mail|e-?mail from|wrote to|mailed"
         r"|(?:by|via|over) e-?mail",
-        ActivityKind.MEETING: r"met|meeting|visited|visit|lunch|dinner|demo(?:ed)?|coffee with",
+        ActivityKind.MEETING: r"had coffee|coffee w/?|catch-?up with|sat down with|met up with|"
+        r"met|meeting|visited|visit|lunch|dinner|demo(?:ed)?|coffee with",
         ActivityKind.CALL: (
+            r"quick call|call w/?|chat(?:ted)? w(?:ith|/)?|"
             r"called|phoned|rang|spoke|talked|had a call|call with|call w/?|on the phone|phone call"
         ),
         ActivityKind.NOTE: r"note",
     },
     intent=(
+        r"check (?:back|in)|try (?:again|back)|circle back|"
+        r"touch base|reconnect|next (?:call|meeting|chat|catch-?up)|"
+        r"nudge|"
         r"call(?:ing)? (?:\w+ )?back|callback|call|ring|remind(?: me)?|reminder|fol+ow(?:[- ]?up)?"
         r"|get back|check in|ping|chase|reach out|e-?mail (?:\w+ )?(?:again|back)|meet again"
     ),

@@ -8,13 +8,17 @@ LEXICON = Lexicon(
     kinds={
         ActivityKind.EMAIL: r"(?:envie|mande) (?:un |el )?(?:correo|mail|e-?mail)|le escribi"
         r"|les escribi|correo|e-?mail|mail",
-        ActivityKind.MEETING: r"reunion|me reuni|nos reunimos|reunido|visita|visite|comida con"
+        ActivityKind.MEETING: r"junta|reunion con|"
+        r"reunion|me reuni|nos reunimos|reunido|visita|visite|comida con"
         r"|almuerzo|almorce|cafe con|quede con|demo|presentacion",
-        ActivityKind.CALL: r"llame|hable|llamada|hablamos|me llamo|conversacion telefonica"
+        ActivityKind.CALL: r"llamada con|"
+        r"llame|hable|llamada|hablamos|me llamo|conversacion telefonica"
         r"|por telefono",
         ActivityKind.NOTE: r"nota",
     },
     intent=(
+        r"(?:proxima|siguiente) (?:llamada|reunion)|"
+        r"vuelvo a (?:llamar|intentar)|insistir|recordarle|"
         r"volver a llamar(?:le|la|les|lo|los)?|llamar(?:le|la|les|lo|los)?|llamo|llamare"
         r"|llamale|llamalo|llamala"
         r"|recuerdame|recordar(?:me)?|recordatorio|seguimiento|contactar(?:le|la)?|escribir(?:le|la)?"
@@ -47,7 +51,7 @@ LEXICON = Lexicon(
         porque muy mas""".split()
     ),
     today=r"hoy|esta noche|esta tarde",
-    tomorrow=r"(?<!la )manana",
+    tomorrow=r"(?<!(?<!\w)la )manana",  # "por la mañana" is a morning; "llamarla mañana" tomorrow
     day_after_tomorrow=r"pasado manana",
     weekdays=(
         r"(?:el )?lunes",

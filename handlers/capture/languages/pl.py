@@ -8,14 +8,18 @@ LEXICON = Lexicon(
     kinds={
         ActivityKind.EMAIL: r"(?:wyslal[ae]?m|napisal[ae]?m) (?:maila|e-?maila|wiadomosc)"
         r"|mail(?:a|em)?|e-?mail(?:a|em)?|napisal[ae]?m do",
-        ActivityKind.MEETING: r"spotkanie|spotkal[ae]?m(?: sie)?|spotkalismy sie|bylem u|bylam u"
+        ActivityKind.MEETING: r"(?:bylem|bylam|bylismy) na spotkaniu|na spotkaniu z|"
+        r"spotkanie|spotkal[ae]?m(?: sie)?|spotkalismy sie|bylem u|bylam u"
         r"|wizyta|odwiedzil[ae]?m|lunch|obiad|kawa z|demo|prezentacja",
-        ActivityKind.CALL: r"dzwonil[ae]?m|zadzwonil[ae]?m|rozmawial[ae]?m|rozmowa"
+        ActivityKind.CALL: r"rozmowa telefoniczna|gadalem|gadalam|"
+        r"dzwonil[ae]?m|zadzwonil[ae]?m|rozmawial[ae]?m|rozmowa"
         r"|telefon(?:icznie)?"
         r"|dzwonil[ae]?|oddzwonil[ae]?",
         ActivityKind.NOTE: r"notatka|notka",
     },
     intent=(
+        r"(?:kolejny|nastepny) telefon|(?:kolejne|nastepne) spotkanie|"
+        r"sprobuje (?:jeszcze raz|ponownie)|zadzwonie ponownie|"
         r"zadzwonic|zadzwonie|zadzwon|oddzwonic|oddzwonie|oddzwon|przypomnij(?: mi)?|przypomnienie"
         r"|oddzownic|zadzownic|oddzwonic"
         r"|odezwac sie|odezwe sie|odezwij sie|wrocic do|wroce do|skontaktowac sie|skontaktuje sie"

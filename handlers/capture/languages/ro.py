@@ -8,13 +8,17 @@ LEXICON = Lexicon(
     kinds={
         ActivityKind.EMAIL: r"(?:am )?trimis (?:un |o )?(?:e-?mail|mail)|i-?am scris|e-?mail(?:ul)?"
         r"|mail(?:ul)?",
-        ActivityKind.MEETING: r"intalnire(?:a)?|m-?am intalnit|ne-?am intalnit|am fost la|am fost"
+        ActivityKind.MEETING: r"sedint(?:a|ei)|am avut o (?:sedinta|intalnire)|"
+        r"intalnire(?:a)?|m-?am intalnit|ne-?am intalnit|am fost la|am fost"
         r" cu|vizita|am vizitat|pranz|cafea cu|demo",
-        ActivityKind.CALL: r"am sunat(?:-?o|-?l)?|am vorbit|apel(?:ul)?|convorbire|telefon(?:ul)?"
+        ActivityKind.CALL: r"am vb|vb cu|discutie telefonica|am discutat la telefon|"
+        r"am sunat(?:-?o|-?l)?|am vorbit|apel(?:ul)?|convorbire|telefon(?:ul)?"
         r"|m-?a sunat|ne-?am auzit|am vb la tel|vb la tel",
         ActivityKind.NOTE: r"nota|notita",
     },
     intent=(
+        r"urmatorul apel|urmatoarea (?:intalnire|discutie)|"
+        r"reiau legatura|mai incerc|incerc (?:maine|iar|din nou)|"
         r"revin|revenim|reveni|revina|sa revin|sun(?:a|-?l|-?o)?|sa (?:il |o |ii )?sun|sa-?l sun"
         r"|sa-?i sun|suna-?l|suna-?o|re(?:a)?minteste(?:-?mi)?|aminteste(?:-?mi)?|reamintire"
         r"|follow[- ]?up|recontactez|contactez|apelez|ii scriu|sa(?: le)? scriu|ma aude"
