@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from handlers.capture import Capture, read_message
 
 FIELDS = ("kind", "contact", "company", "follow_up_at", "stage", "amount", "currency", "language")
+CONFIDENCE = "confidence"
+"""Last key: how sure the reader was of each field its models read, 0 to 1."""
 
 
 class ParseInputError(ValueError):
@@ -28,6 +30,7 @@ def reading_as_json(capture: Capture) -> dict[str, Any]:
         "amount": str(capture.amount) if capture.amount is not None else None,
         "currency": capture.currency,
         "language": capture.language,
+        CONFIDENCE: {field: round(value, 3) for field, value in capture.confidence.items()},
     }
 
 

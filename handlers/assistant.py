@@ -15,6 +15,7 @@ from datetime import datetime
 
 from handlers import agenda, onboarding, recall, teams, texts, voice_notes
 from handlers.capture import read_message
+from handlers.chat import chat_reply
 from handlers.corrections import (
     AWAITING_CONTACT,
     CHANGE_ID,
@@ -27,6 +28,7 @@ from handlers.digest_settings import digests_command
 from handlers.domain import Rep, Role, Team
 from handlers.i18n import _, use_locale
 from handlers.idle_limits import idle_command
+from handlers.known_names import known_names
 from handlers.language import LANG_BUTTON, choose, lang_command
 from handlers.log_flow import AWAITING_LOG, LOG_BUTTON, GuidedLog
 from handlers.messages import Incoming, Reply
@@ -461,7 +463,10 @@ class Assistant:
             default_hour=team.default_hour,
             date_order=team.date_order,
             vocabulary=current_terms().vocabulary(),
+            known=await known_names(context.uow, team.id, context.text),
         )
+        if capture.is_chat:
+            return chat_reply(context.text)
         recorder = CaptureRecorder(context.uow, context.rep, now)
         reply = await recorder.record(context.text, capture)
         context.scheduled += recorder.scheduled

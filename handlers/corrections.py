@@ -34,6 +34,7 @@ from typing import Any
 from handlers import texts
 from handlers.audit import ChangeLog
 from handlers.audit import audit_view as audit_view  # also imported from here
+from handlers.capture import read_who
 from handlers.deals import deal_from_view
 from handlers.domain import (
     Activity,
@@ -47,7 +48,7 @@ from handlers.domain import (
     Rep,
 )
 from handlers.i18n import N_, _, ngettext
-from handlers.matching import contact_labels, find_contact
+from handlers.matching import contact_labels, find_company, find_contact
 from handlers.messages import Button, Reply
 from handlers.permissions import Action, Subject, allowed, refusal
 from handlers.ports import UnitOfWork
@@ -60,7 +61,7 @@ UNDO_WINDOW = timedelta(hours=24)
 AWAITING_CONTACT = "contact"
 """The ``Rep.awaiting`` prefix while the rep is asked who a message was with."""
 CHANGE_ID = re.compile(r"[0-9a-f]{32}")
-CORRECTION_BUTTON = re.compile(r"(?P<action>u|nc|cc):(?P<change_id>[0-9a-f]{32})")
+CORRECTION_BUTTON = re.compile(r"(?P<action>u|nc|cc|ro|rp):(?P<change_id>[0-9a-f]{32})")
 """Card payloads; use ``fullmatch``."""
 WHICH_BUTTON = re.compile(
     r"w:(?P<change_id>[0-9a-f]{32}):(?P<question>[1-9]\d{0,3}):(?P<choice>new|[1-9]\d{0,17})"
@@ -81,11 +82,25 @@ _TEAM_SETTINGS = frozenset(
 """The team settings Undo puts back (``/digests``)."""
 
 
+AS_COMPANY = "ro"
+"""Card action: the name read as a person is a company's."""
+AS_PERSON = "rp"
+"""Card action: the name read as a company is a person's."""
+
+
 def card_buttons(
-    change_id: str, reminder_id: int | None, has_contact: bool
+    change_id: str,
+    reminder_id: int | None,
+    has_contact: bool,
+    doubt: tuple[str, str] | None = None,
 ) -> tuple[tuple[Button, ...], ...]:
-    """The buttons of a capture's confirmation card."""
+    """The buttons of a capture's confirmation card; ``doubt`` is (action, name) when the
+    reader was unsure whether a name it filed is a person or a company: one tap re-files it."""
     rows: list[tuple[Button, ...]] = []
+    if doubt is not None:
+        action, name = doubt
+        label = _("{name} is a company") if action == AS_COMPANY else _("{name} is a person")
+        rows.append((Button(label.format(name=name), f"{action}:{change_id}"),))
     if reminder_id is not None:
         rows.append(
             (
@@ -213,7 +228,68 @@ class Corrections:
             return await self._not_a_callback(change_id, rows)
         if action == "cc":
             return await self._ask_contact(change_id, rows)
+        if action in (AS_COMPANY, AS_PERSON):
+            return await self._refile(change_id, rows, as_company=action == AS_COMPANY)
         return Reply(_(texts.UNKNOWN_BUTTON))
+
+    async def _refile(self, change_id: str, rows: list[Change], *, as_company: bool) -> Reply:
+        """File the message's name as the other kind of record: the person read is a company
+        ("Brightline"), or the company read is a person. A record the message created for the
+        wrong reading goes, unless something else uses it by now."""
+        team_id = self._rep.team_id
+        targets = await self._targets(rows)
+        wrong_id = next(
+            (t.contact_id if as_company else t.company_id for t in targets if
+             (t.contact_id if as_company else t.company_id) is not None),
+            None,
+        )  # fmt: skip
+        if wrong_id is None:
+            return Reply(_(texts.UNKNOWN_BUTTON))
+        wrong: Contact | Company | None = await (
+            self._uow.contacts.get(team_id, wrong_id)
+            if as_company
+            else self._uow.companies.get(team_id, wrong_id)
+        )
+        if wrong is None:
+            return Reply(_(texts.UNKNOWN_BUTTON))
+        name = wrong.full_name if isinstance(wrong, Contact) else wrong.name
+        contact_id: int | None
+        company_id: int | None
+        if as_company:
+            company = await self._company(change_id, name)
+            contact_id, company_id = None, company.id
+        else:
+            found = await self._uow.contacts.find_by_name(team_id, name)
+            contact = found or await self._new_contact(change_id, name, [])
+            contact_id, company_id = contact.id, contact.company_id
+        for target in targets:
+            updated: Activity | Reminder | None
+            if isinstance(target, Activity):
+                entity = "activity"
+                updated = await self._uow.activities.relink_contact(
+                    team_id, target.id, contact_id=contact_id, company_id=company_id
+                )
+            else:
+                entity = "reminder"
+                updated = await self._uow.reminders.relink_contact(
+                    team_id, target.id, contact_id=contact_id, company_id=company_id
+                )
+            if updated is not None:
+                await self._audit(
+                    change_id, "update", entity, target.id, audit_view(target), audit_view(updated)
+                )
+        entity = "contact" if as_company else "company"
+        if wrong_id in _created(rows, entity):
+            remove = (
+                self._uow.contacts.delete_unused
+                if as_company
+                else self._uow.companies.delete_unused
+            )
+            if await remove(team_id, wrong_id):
+                await self._audit(change_id, "delete", entity, wrong_id, audit_view(wrong), None)
+        if as_company:
+            return Reply(_("✓ Filed {name} as a company, not a person.").format(name=name))
+        return Reply(_("✓ Filed {name} as a person, not a company.").format(name=name))
 
     def _authored(self, rows: list[Change]) -> bool:
         """Whether the rep may correct or undo the change: only its author may."""
@@ -239,14 +315,25 @@ class Corrections:
                 "or send /cancel to keep it as it is."
             )
         await self._uow.reps.set_awaiting(self._rep.id, None)
-        match = await find_contact(self._uow, self._rep.team_id, name)
+        # Read like a message: "sam reed from northwind" is Sam Reed, of Northwind.
+        person, firm = read_who(text, language=self._rep.language)
+        name = person or name
+        company = await self._company(change_id, firm) if firm else None
+        match = await find_contact(self._uow, self._rep.team_id, name, company)
         if match.choices:
             return await ask_which(self._uow, self._rep, change_id, name, match.choices)
         if match.contact is not None:
             return await self._relink(change_id, targets, match.contact, is_new=False)
-        return await self._relink(
-            change_id, targets, await self._new_contact(change_id, name, targets), is_new=True
-        )
+        contact = await self._new_contact(change_id, name, targets, company)
+        return await self._relink(change_id, targets, contact, is_new=True)
+
+    async def _company(self, change_id: str, name: str) -> Company:
+        found = await find_company(self._uow, self._rep.team_id, name)
+        if found is not None:
+            return found
+        company = await self._uow.companies.add(self._rep.team_id, name)
+        await self._audit(change_id, "create", "company", company.id, None, audit_view(company))
+        return company
 
     async def choose(self, change_id: str, question: int, choice: str) -> Reply:
         """A "Which Sam?" button: link the message to the contact chosen, or to a new one."""
@@ -276,10 +363,15 @@ class Corrections:
         return await self._relink(change_id, targets, found, is_new=False)
 
     async def _new_contact(
-        self, change_id: str, name: str, targets: list[Activity | Reminder]
+        self,
+        change_id: str,
+        name: str,
+        targets: list[Activity | Reminder],
+        company: Company | None = None,
     ) -> Contact:
-        # A new person is filed where the message said the meeting was.
-        filed_at = next((t.company_id for t in targets if t.company_id is not None), None)
+        # A new person is filed where the answer says, else where the message said it was.
+        filed_at = company.id if company is not None else None
+        filed_at = filed_at or next((t.company_id for t in targets if t.company_id), None)
         contact = await self._uow.contacts.add(self._rep.team_id, name, filed_at)
         await self._audit(change_id, "create", "contact", contact.id, None, audit_view(contact))
         return contact

@@ -9,7 +9,7 @@ from typing import Any
 from handlers import texts, timefmt
 from handlers.audit import ChangeLog
 from handlers.capture import Capture
-from handlers.corrections import ask_which, audit_view, card_buttons
+from handlers.corrections import AS_COMPANY, AS_PERSON, ask_which, audit_view, card_buttons
 from handlers.deals import record_deal_news
 from handlers.domain import ActivityKind, Company, Contact, Deal, Rep, Stage
 from handlers.i18n import _
@@ -31,6 +31,8 @@ class CaptureRecorder:
         self.change_id = self._changes.change_id
         self.scheduled: list[datetime] = []
         """Due times of the reminders this message set."""
+        self._new: set[str] = set()
+        """"contact", "company": the records this message added (not matched to known ones)."""
 
     async def _created(self, entity: str, record: Any) -> None:
         await self._changes.created(entity, record)
@@ -41,6 +43,7 @@ class CaptureRecorder:
             return found
         company = await self._uow.companies.add(self._rep.team_id, name)
         await self._created("company", company)
+        self._new.add("company")
         return company
 
     async def _contact(
@@ -66,6 +69,7 @@ class CaptureRecorder:
             self._rep.team_id, full_name, company.id if company else None
         )
         await self._created("contact", contact)
+        self._new.add("contact")
         return contact, ()
 
     async def record(
@@ -137,7 +141,10 @@ class CaptureRecorder:
             text = f"{text}\n{line}" if text else line
         elif capture.stage is not None:
             text = (text + "\n" if text else "") + _(texts.STAGE_WITHOUT_COMPANY)
-        buttons = card_buttons(self.change_id, reminder_id, has_contact=contact is not None)
+        doubt = _doubt(capture, contact, company, self._new)
+        buttons = card_buttons(
+            self.change_id, reminder_id, has_contact=contact is not None, doubt=doubt
+        )
         if choices and capture.contact:
             question = await ask_which(
                 self._uow, self._rep, self.change_id, capture.contact, choices
@@ -195,6 +202,21 @@ class CaptureRecorder:
             if due_at <= self._now:
                 lines.append(_("That time has already passed, so it shows as overdue in /today."))
         return "\n".join(lines)
+
+
+def _doubt(
+    capture: Capture, contact: Contact | None, company: Company | None, new: set[str]
+) -> tuple[str, str] | None:
+    """The one-tap re-filing to offer when the reader was unsure a name is a person or a
+    company, and the message added that record (a known one was not a guess)."""
+    if len(capture.alternatives) < 2:
+        return None
+    other = capture.alternatives[1]
+    if other.company and contact is not None and "contact" in new and company is None:
+        return AS_COMPANY, contact.full_name
+    if other.contact and company is not None and "company" in new and contact is None:
+        return AS_PERSON, company.name
+    return None
 
 
 MAX_STORED_NAME = 200

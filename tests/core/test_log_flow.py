@@ -113,7 +113,7 @@ async def test_log_takes_three_taps_and_the_text_and_stores_it_like_a_message(
 async def test_recent_contacts_are_the_five_latest_most_recent_first(
     rep: Rep_, clock: FixedClock
 ) -> None:
-    for name in ["Ana Popa", "Bo Li", "Cy Dunn", "Di Moss", "Ed Kerr", "Flo Hart"]:
+    for name in ["Ana Popa", "Bo Li", "Cy Dunn", "Di Moss", "Ed Kerr", "Flora Hart"]:
         await rep.says(f"Met {name}")
         clock.advance(timedelta(minutes=5))
     await rep.says("Called Bo Li again")  # Bo moves to the top
@@ -122,7 +122,7 @@ async def test_recent_contacts_are_the_five_latest_most_recent_first(
     await rep.says("/log")
     who = await rep.taps_on("Meeting")
 
-    assert labels(who) == ["Bo Li", "Flo Hart", "Ed Kerr", "Di Moss", "Cy Dunn", "No one"]
+    assert labels(who) == ["Bo Li", "Flora Hart", "Ed Kerr", "Di Moss", "Cy Dunn", "No one"]
 
 
 async def test_a_typed_name_finds_the_known_contact(rep: Rep_, database: FakeDatabase) -> None:

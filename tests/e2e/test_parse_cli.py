@@ -28,7 +28,11 @@ def test_one_message_prints_one_json_reading() -> None:
     )  # fmt: skip
 
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    reading = json.loads(result.stdout)
+    confidence = reading.pop("confidence")  # the last key, after the contract's
+    assert set(confidence) == {"kind", "contact", "company", "stage", "follow_up_at"}
+    assert all(0.0 <= value <= 1.0 for value in confidence.values())
+    assert reading == {
         "kind": "meeting",
         "contact": "Dan Ene",
         "company": "Carrefour",
