@@ -12,7 +12,8 @@ from typing import Any
 
 
 @cache
-def _russian() -> Any:
+def russian() -> Any:
+    """The one Russian analyser of the process (its dictionaries take tens of MB)."""
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang="ru")
@@ -36,7 +37,7 @@ _RU_NAME_TAGS = ("Name", "Surn", "Patr")
 
 
 def _russian_word(word: str, gender: str | None, person: bool) -> tuple[str, str | None]:
-    parses = _russian().parse(word)
+    parses = russian().parse(word)
     if person:
         named = [p for p in parses if any(tag in p.tag for tag in _RU_NAME_TAGS)]
         # An indeclinable reading ("Анне" as Anne) only when no declined one fits.
@@ -74,7 +75,7 @@ def _russian_gender(words: list[str]) -> str | None:
     for word in words:
         genders = {
             str(p.tag.gender)
-            for p in _russian().parse(word)
+            for p in russian().parse(word)
             if any(tag in p.tag for tag in _RU_NAME_TAGS) and p.tag.gender
         }
         if genders:
@@ -239,7 +240,7 @@ def company_form(words: list[str], language: str) -> list[str]:
 def _noun_case(word: str) -> str | None:
     if not any("а" <= char.lower() <= "я" or char.lower() == "ё" for char in word):
         return None
-    parses = [p for p in _russian().parse(word) if p.tag.POS in ("NOUN", "ADJF")]
+    parses = [p for p in russian().parse(word) if p.tag.POS in ("NOUN", "ADJF")]
     return str(parses[0].tag.case) if parses and parses[0].tag.case else None
 
 
@@ -258,7 +259,7 @@ def looks_like_person(words: list[str], language: str) -> bool:
             return not first.lower().endswith("u")
         return any({"imię", "nazwisko"} & set(a[3]) or ":m1" in a[2] for a in analyses)
     if language == "ru" and any("а" <= char.lower() <= "я" for char in first):
-        best = _russian().parse(first)[0]
+        best = russian().parse(first)[0]
         return "Orgn" not in best.tag and ("anim" in best.tag or best.tag.POS != "NOUN")
     return True
 
@@ -266,7 +267,7 @@ def looks_like_person(words: list[str], language: str) -> bool:
 def is_known_first_name(word: str, language: str) -> bool:
     """Whether the dictionary knows ``word`` as a person's first name (Russian, Polish)."""
     if language == "ru":
-        return any("Name" in parse.tag for parse in _russian().parse(word)[:2])
+        return any("Name" in parse.tag for parse in russian().parse(word)[:2])
     if language == "pl":
         return any("imię" in a[3] for _s, _e, a in _polish().analyse(word) if a[2] != "ign")
     return False

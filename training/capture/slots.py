@@ -11,6 +11,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from handlers.capture import morphology
+
 CASES = ("nom", "gen", "dat", "acc", "ins", "loc")
 _RU_CASES = {
     "nom": "nomn",
@@ -77,13 +79,6 @@ def person(language: str, rng: random.Random) -> Person:
 
 
 @cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
-
-
-@cache
 def _polish() -> Any:
     import morfeusz2
 
@@ -91,7 +86,7 @@ def _polish() -> Any:
 
 
 def _ru_inflect(word: str, case: str, gender: str | None, tags: tuple[str, ...]) -> str | None:
-    parses = _morph().parse(word)
+    parses = morphology.russian().parse(word)
     fitting = [
         p
         for p in parses
