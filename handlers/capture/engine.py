@@ -24,7 +24,6 @@ from handlers.capture.lexicon import fold, whole_words
 from handlers.capture.models import FOLLOW_UP, KIND, STAGE, Models, shipped
 from handlers.capture.names_found import NameSpan, best_spans, spans_of
 from handlers.capture.naming import company as company_name
-from handlers.capture.naming import governed
 from handlers.capture.naming import person as person_name
 from handlers.capture.small_talk import is_small_talk
 from handlers.domain import ActivityKind, Stage
@@ -189,6 +188,10 @@ def read_message(
             follow_up_at = found.at
             follow_up_text = _promise_text(analysis, found.span)
     amount = analysis.amount
+    says_more = follow_up_at or stage or amount
+    if kind is None and not says_more and not (chat and contact is None and company is None):
+        # Words with substance and nothing else to file are a note, the way they are stored.
+        kind = ActivityKind.NOTE
     return Capture(
         kind=kind,
         contact=contact,
@@ -253,7 +256,7 @@ def _who(
 
 
 def _company_of(span: NameSpan, language: str) -> str:
-    return company_name(span.words, language, governed=governed(span.previous, language))
+    return company_name(span.words, language, previous=span.previous)
 
 
 def read_who(

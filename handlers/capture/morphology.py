@@ -20,7 +20,7 @@ def russian() -> Any:
 
 
 @cache
-def _polish() -> Any:
+def polish() -> Any:
     import morfeusz2
 
     return morfeusz2.Morfeusz(generate=False)
@@ -91,7 +91,7 @@ def _polish_word(
     word: str, feminine: bool | None, person: bool, cases: frozenset[str] = frozenset()
 ) -> _PolishReading:
     candidates = []
-    for _start, _end, (_form, lemma, tag, qualifiers, *_rest) in _polish().analyse(word):
+    for _start, _end, (_form, lemma, tag, qualifiers, *_rest) in polish().analyse(word):
         if tag == "ign" or not tag.startswith("subst"):
             continue
         base = lemma.split(":")[0]
@@ -128,7 +128,7 @@ def _polish_gender(words: list[str]) -> bool | None:
     common: set[bool] | None = None
     for word in words:
         genders = set()
-        for _start, _end, (_form, _lemma, tag, qualifiers, *_rest) in _polish().analyse(word):
+        for _start, _end, (_form, _lemma, tag, qualifiers, *_rest) in polish().analyse(word):
             fields = tag.split(":")
             named = {"imię", "nazwisko"} & set(qualifiers)
             if len(fields) > 3 and fields[0] == "subst" and named and "sg" in fields[1].split("."):
@@ -208,42 +208,6 @@ def dictionary_form(words: list[str], language: str, *, person: bool) -> list[st
     return words
 
 
-_POLISH_CASE_ENDINGS = ("u", "ie", "em", "a", "y", "i", "ą", "ę", "owi", "om")
-
-
-def company_form(words: list[str], language: str) -> list[str]:
-    """A company's name after a preposition that put it in another case, back in the
-    nominative: "из Северного ветра" is Северный ветер, "z Eko-Domu" Eko-Dom. Words that
-    already read as a nominative stay as typed ("из Дом Мебели")."""
-    if not words:
-        return words
-    if language == "ru":
-        head = _noun_case(words[0])
-        if head in (None, "nomn"):
-            return words
-        result: list[str] = []
-        for index, word in enumerate(words):
-            if index > 0 and _noun_case(word) != head:
-                return result + words[index:]
-            result.append(_russian_word(word, None, person=False)[0])
-        return result
-    if language == "pl":
-        head = words[0]
-        stem, dash, last = head.rpartition("-")
-        if not last.lower().endswith(_POLISH_CASE_ENDINGS):
-            return words  # "Elektro-Bud", "Budimex": nothing to undo
-        lemma = _polish_word(last[:1].upper() + last[1:], None, person=False)[0]
-        return [stem + dash + (lemma if last[:1].isupper() else lemma.lower()), *words[1:]]
-    return words
-
-
-def _noun_case(word: str) -> str | None:
-    if not any("а" <= char.lower() <= "я" or char.lower() == "ё" for char in word):
-        return None
-    parses = [p for p in russian().parse(word) if p.tag.POS in ("NOUN", "ADJF")]
-    return str(parses[0].tag.case) if parses and parses[0].tag.case else None
-
-
 def looks_like_person(words: list[str], language: str) -> bool:
     """False when the dictionary knows the first word as a thing or an organisation only.
 
@@ -252,7 +216,7 @@ def looks_like_person(words: list[str], language: str) -> bool:
     """
     first = words[0]
     if language == "pl":
-        analyses = [a for _s, _e, a in _polish().analyse(first) if a[2] != "ign"]
+        analyses = [a for _s, _e, a in polish().analyse(first) if a[2] != "ign"]
         if not analyses:
             # Unknown to the dictionary: a genitive in -u is a thing's ("do Maspexu"),
             # a person's is in -a ("do Jacka").
@@ -269,5 +233,5 @@ def is_known_first_name(word: str, language: str) -> bool:
     if language == "ru":
         return any("Name" in parse.tag for parse in russian().parse(word)[:2])
     if language == "pl":
-        return any("imię" in a[3] for _s, _e, a in _polish().analyse(word) if a[2] != "ign")
+        return any("imię" in a[3] for _s, _e, a in polish().analyse(word) if a[2] != "ign")
     return False

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+from handlers.capture.company_case import company_form
 from handlers.capture.features import LEGAL_FORMS
-from handlers.capture.morphology import company_form, dictionary_form
+from handlers.capture.morphology import dictionary_form
 
 _VOWELS = set("aeiouyăâîąęóаеиоуыэюяёъ")
 _LOWER_PARTICLES = frozenset(
@@ -36,15 +37,18 @@ def _styled_word(word: str) -> str:
     return result
 
 
-def _style(words: list[str], *, person: bool) -> list[str]:
+def _style(words: list[str], *, person: bool, typed_case: bool = False) -> list[str]:
     """Lowercase words capitalised; words with capitals of their own kept ("eMAG", "FEMSA"),
     but for a person's name only deliberate inner capitals are theirs ("McKay", not the
-    "O'reilly" of a rep's thumb or a shouted "REED")."""
+    "O'reilly" of a rep's thumb or a shouted "REED"). ``typed_case``: the rep wrote the name
+    with capitals where they wanted them ("Полярная звезда"), so lowercase words stay."""
     styled = []
     for index, word in enumerate(words):
         lowered = word.lower()
         if index > 0 and lowered in _LOWER_PARTICLES:
             styled.append(lowered)
+        elif word.islower() and typed_case and index > 0:
+            styled.append(word)
         elif word.islower():
             styled.append(_styled_word(word))
         elif person and (word.isupper() or not any(char.isupper() for char in word[1:])):
@@ -68,27 +72,19 @@ def person(words: list[str], language: str) -> str:
     return " ".join(_style(dictionary_form(typed, language, person=True), person=True))
 
 
-def company(words: list[str], language: str, *, governed: bool = False) -> str:
+def company(words: list[str], language: str, *, previous: str | None = None) -> str:
     """The company's name: "z Orlenem" -> Orlen, "harbor foods ltd" -> Harbor Foods.
-    ``governed``: a preposition before the name put it in another case ("из Пятёрочки")."""
+    ``previous`` is the folded word before the name, which may put it in another case."""
     cleaned = " ".join(LEGAL_FORMS.sub(" ", " ".join(words)).split()).strip(' ,.-«»"“”„')
     cleaned = _POSSESSIVE.sub("", cleaned)  # "Prairie Steel's open house"
     if not cleaned:
         return ""
     parts = cleaned.split()
-    if governed:
-        parts = company_form(parts, language)
-    return " ".join(_style(parts, person=False))
+    # A capital mid-sentence is the rep's choice; at the start of a message it may be the
+    # keyboard's ("Harbor foods called": Harbor Foods).
+    typed_case = previous is not None and any(not word.islower() for word in parts)
+    parts = company_form(parts, language, previous)
+    return " ".join(_style(parts, person=False, typed_case=typed_case))
 
 
 _POSSESSIVE = re.compile(r"['’]s$")
-CASE_PREPOSITIONS = {
-    "ru": frozenset("из от у в во с со для к ко по при о об на за до после про через".split()),
-    "pl": frozenset("z ze do w we od dla u o przy na po za".split()),
-}
-"""Words after which a name is in another case than the nominative."""
-
-
-def governed(previous: str | None, language: str) -> bool:
-    """Whether ``previous`` (the folded word before a name) puts it in an oblique case."""
-    return previous is not None and previous in CASE_PREPOSITIONS.get(language, frozenset())
