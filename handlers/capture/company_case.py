@@ -38,10 +38,16 @@ def company_form(words: list[str], language: str, previous: str | None = None) -
 
 
 def _like(lemma: str, typed: str) -> str:
-    """The lemma in the case the rep typed the word in: upper, capitalised or lower."""
+    """The lemma in the case the rep typed the word in: upper, or letter by letter as far as
+    the two agree ("ЭкоПака" is ЭкоПак), the rest lower."""
     if typed.isupper() and len(typed) > 1:
         return lemma.upper()
-    return lemma[:1].upper() + lemma[1:] if typed[:1].isupper() else lemma.lower()
+    shared = 0
+    while shared < min(len(typed), len(lemma)) and typed[shared].lower() == lemma[shared].lower():
+        shared += 1
+    if shared == 0:
+        return lemma[:1].upper() + lemma[1:].lower() if typed[:1].isupper() else lemma.lower()
+    return typed[:shared] + lemma[shared:].lower()
 
 
 # Russian

@@ -228,7 +228,7 @@ def _who(
     """The contact and company as filed: dictionary forms, the team's records where they are
     meant, a known person never filed as a company."""
     known, language = analysis.known, analysis.language
-    contact = person_name(person.words, language) if person else None
+    contact = _person_of(analysis, person) if person else None
     company = _company_of(organisation, language) if organisation else None
     confidence = {
         "contact": person.confidence if person else 1.0,
@@ -250,9 +250,14 @@ def _who(
         if span.role == "PER":
             swapped = Reading(None, _company_of(span, language))
         else:
-            swapped = Reading(person_name(span.words, language), None)
+            swapped = Reading(_person_of(analysis, span), None)
         alternatives = (Reading(contact, company), swapped)
     return contact or None, company or None, confidence, alternatives
+
+
+def _person_of(analysis: Analysis, span: NameSpan) -> str:
+    first_names = analysis.words.first_names.get(analysis.language, frozenset())
+    return person_name(span.words, analysis.language, opens=span.opens, first_names=first_names)
 
 
 def _company_of(span: NameSpan, language: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from handlers.capture.lexicon import fold
+
 
 @cache
 def russian() -> Any:
@@ -167,8 +169,45 @@ def _polish_fallback(word: str, *, masculine: bool = False) -> str:
     return word
 
 
-def dictionary_form(words: list[str], language: str, *, person: bool) -> list[str]:
-    """The words of a name in their dictionary (nominative) form."""
+def _reads_as_nominative(words: list[str], language: str) -> bool:
+    """Whether every word of a person's name can be a nominative of one gender ("Диляра
+    Хайруллина" can: a woman; as a man's genitive too, but not where it opens a clause)."""
+    common: set[str] | None = None
+    for word in words:
+        if language == "ru":
+            genders = {
+                str(p.tag.gender)
+                for p in russian().parse(word)
+                if any(tag in p.tag for tag in _RU_NAME_TAGS) and p.tag.case == "nomn"
+            }
+        else:
+            genders = set()
+            for _start, _end, (_form, _lemma, tag, qualifiers, *_rest) in polish().analyse(word):
+                fields = tag.split(":")
+                named = {"imię", "nazwisko"} & set(qualifiers)
+                if named and len(fields) > 3 and "nom" in fields[2].split("."):
+                    genders.add("f" if fields[3] == "f" else "m")
+        if not genders:
+            return False
+        common = genders if common is None else common & genders
+        if not common:
+            return False
+    return common is not None
+
+
+def dictionary_form(
+    words: list[str],
+    language: str,
+    *,
+    person: bool,
+    opens: bool = False,
+    first_names: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The words of a name in their dictionary (nominative) form. ``opens``: the name opens a
+    clause, so a nominative reading of it is taken as it stands. ``first_names``: the
+    language's folded first names, which tell a nominative from an inflected form."""
+    if person and opens and language in ("ru", "pl") and _reads_as_nominative(words, language):
+        return words
     if language == "ru":
         result, gender = [], _russian_gender(words) if person else None
         for word in words:
@@ -201,10 +240,15 @@ def dictionary_form(words: list[str], language: str, *, person: bool) -> list[st
         return polish
     if language == "ro" and person and words:
         first = words[0]
-        # Mariei, Ioanei, Gabrielei: a woman's first name in the dative or genitive.
-        for ending, replacement in (("iei", "ia"), ("ei", "a")):
+        # Mariei, Ioanei, Ralucăi: a woman's first name in the dative or genitive; but Andrei
+        # and Serghei are men's names as they stand.
+        if fold(first) in first_names:
+            return words
+        for ending, replacement in (("iei", "ia"), ("ei", "a"), ("ăi", "a"), ("ai", "a")):
             if first.lower().endswith(ending) and len(first) > 4:
-                return [first[: -len(ending)] + replacement, *words[1:]]
+                nominative = first[: -len(ending)] + replacement
+                if not first_names or fold(nominative) in first_names:
+                    return [nominative, *words[1:]]
     return words
 
 

@@ -24,6 +24,9 @@ class NameSpan:
     """The tagger's probability of the span's tags, averaged over its tokens."""
     previous: str | None = None
     """The folded word before the name, if any ("z", "из": it may say the name's case)."""
+    opens: bool = False
+    """The name opens the message or a clause ("Жданова из ЭкоПака прислала...", "..., Renata
+    Kubiak, ..."): there it is most likely the subject, in the nominative."""
 
 
 _INSIDE_A_NAME = frozenset(".&-'’")
@@ -57,7 +60,8 @@ def spans_of(tokens: Sequence[Token], tagged: Tagged) -> list[NameSpan]:
         before = next(
             (tokens[i].folded for i in range(indexes[0] - 1, -1, -1) if tokens[i].is_word), None
         )
-        spans.append(NameSpan(role, tuple(indexes), words, probability, before))
+        opens = indexes[0] == 0 or not tokens[indexes[0] - 1].is_word
+        spans.append(NameSpan(role, tuple(indexes), words, probability, before, opens))
     return spans
 
 

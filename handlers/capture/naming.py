@@ -58,7 +58,13 @@ def _style(words: list[str], *, person: bool, typed_case: bool = False) -> list[
     return styled
 
 
-def person(words: list[str], language: str) -> str:
+def person(
+    words: list[str],
+    language: str,
+    *,
+    opens: bool = False,
+    first_names: frozenset[str] = frozenset(),
+) -> str:
     """The contact's name: "z Martą Nowicką" -> Marta Nowicka, "dr. priya natarajan" -> Priya
     Natarajan."""
     while words and _TITLES.match(words[0]):
@@ -69,7 +75,8 @@ def person(words: list[str], language: str) -> str:
         return ""
     # The dictionaries know names by their capital: "markiem" is a marten, "Markiem" Marek.
     typed = [word[:1].upper() + word[1:] if word.islower() else word for word in words]
-    return " ".join(_style(dictionary_form(typed, language, person=True), person=True))
+    forms = dictionary_form(typed, language, person=True, opens=opens, first_names=first_names)
+    return " ".join(_style(forms, person=True))
 
 
 def company(words: list[str], language: str, *, previous: str | None = None) -> str:

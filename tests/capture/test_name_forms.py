@@ -1,10 +1,11 @@
-"""A company typed in another grammatical case is filed in the nominative, and only then."""
+"""A name typed in another grammatical case is filed in the nominative, and only then."""
 
 from __future__ import annotations
 
 import pytest
 
-from handlers.capture.naming import company
+from handlers.capture.models import shipped
+from handlers.capture.naming import company, person
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,37 @@ def test_capitals_typed_mid_sentence_are_kept() -> None:
     assert company(["Белого", "медведя"], "ru", previous="из") == "Белый медведь"
     assert company(["белого", "медведя"], "ru", previous="из") == "Белый Медведь"
     assert company(["Green", "valley", "farms"], "en", previous=None) == "Green Valley Farms"
+
+
+@pytest.mark.parametrize(
+    ("words", "language", "opens", "filed"),
+    [
+        # Opening a clause, a name that reads as a nominative is one: a woman, not a man's
+        # genitive.
+        ("Кристина Баранова", "ru", True, "Кристина Баранова"),
+        ("Баранова", "ru", True, "Баранова"),
+        ("Halina Wróbel", "pl", True, "Halina Wróbel"),
+        # After a preposition the same forms are a man's genitive.
+        ("Баранова", "ru", False, "Баранов"),
+        ("Борису Орлову", "ru", True, "Борис Орлов"),
+    ],
+)
+def test_a_name_opening_a_clause_is_read_as_its_subject(
+    words: str, language: str, opens: bool, filed: str
+) -> None:
+    assert person(words.split(), language, opens=opens) == filed
+
+
+@pytest.mark.parametrize(
+    ("words", "filed"),
+    [
+        ("Ioanei Ionescu", "Ioana Ionescu"),  # a woman's name in the dative
+        ("Elenei Dumitru", "Elena Dumitru"),
+        ("Ralucăi Mihai", "Raluca Mihai"),
+        ("Matei Stan", "Matei Stan"),  # a man's name that only looks like one
+        ("Andrei Vlad", "Andrei Vlad"),
+    ],
+)
+def test_romanian_dative_names_against_the_name_list(words: str, filed: str) -> None:
+    first_names = shipped().words.first_names["ro"]
+    assert person(words.split(), "ro", first_names=first_names) == filed
