@@ -155,7 +155,11 @@ def read_message(
     features = analysis.message_features(names)
     kind_decision = models.classify(KIND, features)
     stage_decision = models.classify(STAGE, features)
-    chat = kind_decision.label == CHAT
+    # Small talk stores nothing, so the model alone may not say so of words with substance
+    # ("they want the blue one after all"): a greeting or thanks, or a word or three ("ok 👍").
+    chat = kind_decision.label == CHAT and (
+        is_small_talk(analysis.folded) or sum(token.is_word for token in analysis.tokens) <= 3
+    )
     if (
         chat
         and is_small_talk(analysis.folded)

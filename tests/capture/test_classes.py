@@ -9,7 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from handlers.capture import Capture, read_message
+from handlers.capture.engine import CHAT
 from handlers.capture.known import Known, KnownContact
+from handlers.capture.models import KIND, Decision, Models
+from handlers.capture.resources import MODEL_DIR
+from handlers.domain import ActivityKind
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
 ZONE = "Europe/Bucharest"
@@ -216,3 +220,32 @@ def test_a_clitic_on_the_verb_keeps_the_day() -> None:
 )  # fmt: skip
 def test_small_talk_is_no_work(text: str) -> None:
     assert read(text).is_chat
+
+
+class _SaysChat(Models):
+    """The shipped models, but the kind model calls every message small talk: what a retrained
+    model may do with words it has not seen."""
+
+    def classify(self, model: str, features: list[str]) -> Decision:
+        decision = super().classify(model, features)
+        if model != KIND:
+            return decision
+        return Decision(CHAT, 0.9, ((CHAT, 0.9), (decision.label, 0.1)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["they want the blue one after all", "mi-a zis ca prefera culoarea albastra",
+     "решили всё-таки взять синий вариант"],
+)  # fmt: skip
+def test_words_with_substance_are_never_thrown_away_as_small_talk(text: str) -> None:
+    capture = read_message(text, now=NOW, timezone=ZONE, models=_SaysChat(MODEL_DIR))
+
+    assert not capture.is_chat
+    assert capture.kind is ActivityKind.NOTE
+
+
+def test_a_short_acknowledgement_is_still_small_talk() -> None:
+    capture = read_message("ok 👍", now=NOW, timezone=ZONE, models=_SaysChat(MODEL_DIR))
+
+    assert capture.is_chat
