@@ -265,7 +265,7 @@ def _person_of(analysis: Analysis, span: NameSpan) -> str:
 
 
 def _company_of(span: NameSpan, language: str) -> str:
-    return company_name(span.words, language, previous=span.previous)
+    return company_name(span.words, language, previous=span.previous, opens=span.opens)
 
 
 def read_who(

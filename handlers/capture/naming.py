@@ -79,17 +79,20 @@ def person(
     return " ".join(_style(forms, person=True))
 
 
-def company(words: list[str], language: str, *, previous: str | None = None) -> str:
+def company(
+    words: list[str], language: str, *, previous: str | None = None, opens: bool = False
+) -> str:
     """The company's name: "z Orlenem" -> Orlen, "harbor foods ltd" -> Harbor Foods.
-    ``previous`` is the folded word before the name, which may put it in another case."""
+    ``previous`` is the folded word before the name, which may put it in another case;
+    ``opens``: the name opens the message or a sentence, where a capital may be the keyboard's."""
     cleaned = " ".join(LEGAL_FORMS.sub(" ", " ".join(words)).split()).strip(' ,.-«»"“”„')
     cleaned = _POSSESSIVE.sub("", cleaned)  # "Prairie Steel's open house"
     if not cleaned:
         return ""
     parts = cleaned.split()
-    # A capital mid-sentence is the rep's choice; at the start of a message it may be the
+    # A capital mid-sentence is the rep's choice; at the start of a sentence it may be the
     # keyboard's ("Harbor foods called": Harbor Foods).
-    typed_case = previous is not None and any(not word.islower() for word in parts)
+    typed_case = not opens and any(not word.islower() for word in parts)
     parts = company_form(parts, language, previous)
     return " ".join(_style(parts, person=False, typed_case=typed_case))
 

@@ -56,7 +56,8 @@ def test_russian_company_names_in_the_nominative(
 def test_capitals_typed_mid_sentence_are_kept() -> None:
     assert company(["Белого", "медведя"], "ru", previous="из") == "Белый медведь"
     assert company(["белого", "медведя"], "ru", previous="из") == "Белый Медведь"
-    assert company(["Green", "valley", "farms"], "en", previous=None) == "Green Valley Farms"
+    assert company(["Green", "valley", "farms"], "en", opens=True) == "Green Valley Farms"
+    assert company(["Green", "valley", "farms"], "en", previous="at") == "Green valley farms"
 
 
 @pytest.mark.parametrize(
