@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.capture.morphology import polish, russian
+from handlers.capture.morphology import cyrillic, polish, russian, russian_nominative
 
 CASE_PREPOSITIONS = {
     "ru": frozenset("из от у в во с со для к ко по при о об на за до после про через".split()),
@@ -53,16 +53,12 @@ def _like(lemma: str, typed: str) -> str:
 # Russian
 
 
-def _cyrillic(word: str) -> bool:
-    return any("а" <= char.lower() <= "я" or char.lower() == "ё" for char in word)
-
-
 def _parses(word: str) -> list[Any]:
     return [p for p in russian().parse(word) if p.tag.POS in ("NOUN", "ADJF")]
 
 
 def _russian(words: list[str], after_preposition: bool) -> list[str]:
-    head = _parses(words[0]) if _cyrillic(words[0]) else []
+    head = _parses(words[0]) if cyrillic(words[0]) else []
     if not head:
         return words
     if not after_preposition and any(p.tag.case == "nomn" for p in head):
@@ -74,7 +70,7 @@ def _russian(words: list[str], after_preposition: bool) -> list[str]:
     run = 1
     shared = set(cases)
     for word in words[1:]:
-        found = {str(p.tag.case) for p in _parses(word)} if _cyrillic(word) else set()
+        found = {str(p.tag.case) for p in _parses(word)} if cyrillic(word) else set()
         if not shared & found:
             break
         shared &= found
@@ -86,19 +82,9 @@ def _russian(words: list[str], after_preposition: bool) -> list[str]:
     # Adjectives take the gender of the noun they go with: "Северного ветра" is Северный ветер.
     gender = next((str(p.tag.gender) for p in chosen if p.tag.POS == "NOUN" and p.tag.gender), None)
     return [
-        _russian_nominative(word, parse, gender) for word, parse in zip(words, chosen, strict=False)
+        _like(russian_nominative(parse, word, gender), word)
+        for word, parse in zip(words, chosen, strict=False)
     ] + words[run:]
-
-
-def _russian_nominative(word: str, parse: Any, gender: str | None) -> str:
-    target = {"nomn", "sing"} if parse.tag.number == "sing" else {"nomn"}
-    if parse.tag.POS == "ADJF" and gender in ("masc", "femn", "neut") and "sing" in target:
-        target.add(gender)
-    inflected = parse.inflect(target)
-    lemma = inflected.word if inflected is not None else parse.normal_form
-    if "ё" not in word.lower():
-        lemma = lemma.replace("ё", "е")  # the dictionary writes ё; keep the rep's spelling
-    return _like(lemma, word)
 
 
 # Polish

@@ -38,6 +38,24 @@ def _styled(lemma: str, like: str) -> str:
 _RU_NAME_TAGS = ("Name", "Surn", "Patr")
 
 
+def cyrillic(word: str) -> bool:
+    """Whether ``word`` has Russian letters, so the Russian dictionary can say what it is."""
+    return any("а" <= char.lower() <= "я" or char.lower() == "ё" for char in word)
+
+
+def russian_nominative(parse: Any, typed: str, gender: str | None = None) -> str:
+    """The word of ``parse`` in the nominative (singular if it is), an adjective in ``gender``
+    ("Северного" with ветер: северный), spelt with е where the rep typed no ё."""
+    target = {"nomn", "sing"} if parse.tag.number == "sing" else {"nomn"}
+    if parse.tag.POS == "ADJF" and gender in ("masc", "femn", "neut") and "sing" in target:
+        target.add(gender)
+    inflected = parse.inflect(target)
+    lemma = inflected.word if inflected is not None else parse.normal_form
+    if "ё" not in typed.lower():
+        lemma = lemma.replace("ё", "е")  # the dictionary writes ё; keep the rep's spelling
+    return str(lemma)
+
+
 def _russian_word(word: str, gender: str | None, person: bool) -> tuple[str, str | None]:
     parses = russian().parse(word)
     if person:
@@ -62,27 +80,30 @@ def _russian_word(word: str, gender: str | None, person: bool) -> tuple[str, str
     best = parses[0]
     if best.tag.case in (None, "nomn") or best.tag.POS not in ("NOUN", "ADJF"):
         return word, best.tag.gender
-    target = {"nomn", "sing"} if best.tag.number == "sing" else {"nomn"}
-    inflected = best.inflect(target)
-    lemma = inflected.word if inflected is not None else best.normal_form
-    if "ё" not in word.lower():
-        lemma = lemma.replace("ё", "е")  # the dictionary writes ё; keep the rep's spelling
-    return _styled(lemma, word), best.tag.gender
+    return _styled(russian_nominative(best, word), word), best.tag.gender
+
+
+def _russian_genders(word: str, *, nominative: bool = False) -> set[str]:
+    """The genders the dictionary reads ``word`` as a person's name in (in the nominative)."""
+    return {
+        str(p.tag.gender)
+        for p in russian().parse(word)
+        if any(tag in p.tag for tag in _RU_NAME_TAGS)
+        and p.tag.gender
+        and (not nominative or p.tag.case == "nomn")
+    }
+
+
+def _one_gender(readings: list[set[str]]) -> str | None:
+    """The one gender every word with a reading can have ("Александре Морозовой" is a
+    woman: her surname says so), or None when they don't agree on one."""
+    known = [genders for genders in readings if genders]
+    common = set.intersection(*known) if known else set()
+    return next(iter(common)) if len(common) == 1 else None
 
 
 def _russian_gender(words: list[str]) -> str | None:
-    """The one gender every word of a person's name can have ("Александре Морозовой" is a
-    woman: her surname says so), or None when they don't agree on one."""
-    common: set[str] | None = None
-    for word in words:
-        genders = {
-            str(p.tag.gender)
-            for p in russian().parse(word)
-            if any(tag in p.tag for tag in _RU_NAME_TAGS) and p.tag.gender
-        }
-        if genders:
-            common = genders if common is None else common & genders
-    return next(iter(common)) if common and len(common) == 1 else None
+    return _one_gender([_russian_genders(word) for word in words])
 
 
 _PolishReading = tuple[str, bool | None, frozenset[str]]
@@ -124,20 +145,24 @@ def _polish_word(
     return _styled(choice[0], word), choice[6], choice[7]
 
 
+def _polish_genders(word: str, *, nominative: bool = False) -> set[str]:
+    """ "f" and/or "m": the genders Morfeusz reads ``word`` as one person's name in (in the
+    nominative)."""
+    genders = set()
+    for _start, _end, (_form, _lemma, tag, qualifiers, *_rest) in polish().analyse(word):
+        fields = tag.split(":")
+        named = {"imię", "nazwisko"} & set(qualifiers)
+        one = len(fields) > 3 and fields[0] == "subst" and "sg" in fields[1].split(".")
+        if one and named and (not nominative or "nom" in fields[2].split(".")):
+            genders.add("f" if fields[3] == "f" else "m")
+    return genders
+
+
 def _polish_gender(words: list[str]) -> bool | None:
     """Whether a person's name is a woman's, when all its words agree ("Kubą Jankowskim" is a
     man: the surname's ending says so); None when they don't."""
-    common: set[bool] | None = None
-    for word in words:
-        genders = set()
-        for _start, _end, (_form, _lemma, tag, qualifiers, *_rest) in polish().analyse(word):
-            fields = tag.split(":")
-            named = {"imię", "nazwisko"} & set(qualifiers)
-            if len(fields) > 3 and fields[0] == "subst" and named and "sg" in fields[1].split("."):
-                genders.add(fields[3] == "f")
-        if genders:
-            common = genders if common is None else common & genders
-    return next(iter(common)) if common and len(common) == 1 else None
+    gender = _one_gender([_polish_genders(word) for word in words])
+    return None if gender is None else gender == "f"
 
 
 def _polish_company_fallback(word: str) -> str:
@@ -172,27 +197,9 @@ def _polish_fallback(word: str, *, masculine: bool = False) -> str:
 def _reads_as_nominative(words: list[str], language: str) -> bool:
     """Whether every word of a person's name can be a nominative of one gender ("Диляра
     Хайруллина" can: a woman; as a man's genitive too, but not where it opens a clause)."""
-    common: set[str] | None = None
-    for word in words:
-        if language == "ru":
-            genders = {
-                str(p.tag.gender)
-                for p in russian().parse(word)
-                if any(tag in p.tag for tag in _RU_NAME_TAGS) and p.tag.case == "nomn"
-            }
-        else:
-            genders = set()
-            for _start, _end, (_form, _lemma, tag, qualifiers, *_rest) in polish().analyse(word):
-                fields = tag.split(":")
-                named = {"imię", "nazwisko"} & set(qualifiers)
-                if named and len(fields) > 3 and "nom" in fields[2].split("."):
-                    genders.add("f" if fields[3] == "f" else "m")
-        if not genders:
-            return False
-        common = genders if common is None else common & genders
-        if not common:
-            return False
-    return common is not None
+    genders_of = _russian_genders if language == "ru" else _polish_genders
+    readings = [genders_of(word, nominative=True) for word in words]
+    return bool(readings) and all(readings) and bool(set.intersection(*readings))
 
 
 def dictionary_form(
@@ -211,7 +218,7 @@ def dictionary_form(
     if language == "ru":
         result, gender = [], _russian_gender(words) if person else None
         for word in words:
-            if not any("а" <= char.lower() <= "я" or char.lower() == "ё" for char in word):
+            if not cyrillic(word):
                 result.append(word)
                 continue
             lemma, found_gender = _russian_word(word, gender, person)
