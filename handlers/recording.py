@@ -93,10 +93,7 @@ class CaptureRecorder:
             # The contact is known to work somewhere: say where, and file it there.
             company = await self._uow.companies.get(self._rep.team_id, company_id)
 
-        kind = capture.kind
-        says_something = capture.follow_up_at or capture.stage or capture.amount is not None
-        if kind is None and not says_something:
-            kind = ActivityKind.NOTE  # nothing recognised: keep the words as a note
+        kind = capture.kind  # the reading says "note" for words with nothing else to file
         if kind is not None:
             activity = await self._uow.activities.add(
                 team_id=self._rep.team_id,
