@@ -9,7 +9,7 @@ one character for one character, so a match's span points at the original text.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from handlers.domain import ActivityKind, Stage
@@ -67,6 +67,17 @@ class Lexicon:
     """What may follow an hour: "h", "ч", "часа", "godz"."""
     quantity_units: str
     """Nouns after a number that make it a quantity, never a date or an amount."""
+    hour_words: dict[str, int] = field(default_factory=dict)
+    """Hours said in words where reps say them so ("diez", "jedenastej", "одиннадцатого")."""
+    minutes_before_hour: tuple[tuple[str, int], ...] = ()
+    """Words before an hour and the minutes they add to it: ("half past", 30) in English;
+    ("wpol do", -30) in Polish, where "wpół do jedenastej" is 10:30."""
+    minutes_after_hour: tuple[tuple[str, int], ...] = ()
+    """Words after an hour and the minutes they add: ("y media", 30), ("menos cuarto", -15)."""
+    minutes_joiner: str = r"(?!x)x"
+    """The word between an hour and its minutes said apart: "в 9 и 45", "a las 9 y 20"."""
+    day_of_month: tuple[str, ...] = ()
+    """A day of the month said without the month, each with a group ``day``: "the 14th"."""
     morning: str = r"(?!x)x"
     afternoon: str = r"(?!x)x"
     evening: str = r"(?!x)x"

@@ -25,7 +25,7 @@ _UNIT_DELTAS = {
     "day": timedelta(days=1),
     "week": timedelta(weeks=1),
 }
-_CLAUSE_END = re.compile(r"[.;!?\n]|,\s")
+_CLAUSE_END = re.compile(r"[;!?\n]|\.(?!\d)|,\s")  # "10.12" is a date, not two clauses
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,11 @@ class _Grammar:
     numeric: re.Pattern[str]
     weekday: re.Pattern[str]
     clock: tuple[re.Pattern[str], ...]
+    noon: re.Pattern[str]
+    day_of_month: tuple[re.Pattern[str], ...]
+    before_hour: tuple[tuple[re.Pattern[str], int], ...]
+    after_hour: tuple[tuple[re.Pattern[str], int], ...]
+    hour_words: dict[str, int]
     periods: tuple[tuple[str, re.Pattern[str]], ...]
     numbers: dict[str, int]
     units: tuple[tuple[str, re.Pattern[str]], ...]
@@ -63,19 +68,34 @@ class _Grammar:
     months: tuple[re.Pattern[str], ...]
 
 
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(f"(?:{word})" for word in words) or r"(?!x)x"
+
+
 @cache
 def _grammar(lexicon: Lexicon) -> _Grammar:
     numbers = "|".join(sorted(map(re.escape, lexicon.numbers), key=len, reverse=True))
-    units = "|".join(f"(?:{unit})" for unit in lexicon.units.values())
-    months = "|".join(f"(?:{month})" for month in lexicon.months)
-    weekdays = "|".join(f"(?:{day})" for day in lexicon.weekdays)
+    units = _alternation(lexicon.units.values())
+    months = _alternation(lexicon.months)
+    weekdays = _alternation(lexicon.weekdays)
     ordinal = r"(?:st|nd|rd|th|-?(?:го|ти|ви|ри|ого)|\.|º|o)?"
     meridiem = r"(?P<ap>am|pm|a\.m\.|p\.m\.)"
     suffix = rf"(?P<suffix>{lexicon.hour_suffix})"
+    markers = lexicon.clock_markers
+    words = sorted(map(re.escape, lexicon.hour_words), key=len, reverse=True)
+    hour = rf"(?:(?P<h>\d{{1,2}})|(?P<hw>{_alternation(words)}))"
+    before = _alternation(source for source, _ in lexicon.minutes_before_hour)
+    after = _alternation(source for source, _ in lexicon.minutes_after_hour)
+    no_month = rf"(?!\s*(?:of\s+|de\s+)?(?:{months}))"
+    # "на 3 мес", "po 2 dniach": a number of days or months is no clock time
+    durations = _alternation(
+        source for name, source in lexicon.units.items() if name not in ("hour", "minute")
+    )
     return _Grammar(
         relative=re.compile(
             whole_words(
-                rf"(?:{lexicon.relative})\s+(?P<count>\d{{1,3}}|{numbers})?\s*(?P<unit>{units})"
+                rf"(?:{lexicon.relative})\s+(?P<count>\d{{1,3}}|{numbers})?\s*(?:de\s+)?"
+                rf"(?P<unit>{units})"
             )
         ),
         day_after_tomorrow=re.compile(whole_words(lexicon.day_after_tomorrow)),
@@ -101,15 +121,41 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
         clock=(
             re.compile(
                 whole_words(
-                    rf"(?:{lexicon.clock_markers})\s*(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?"
-                    rf"\s*(?:{meridiem}|{suffix})?"
+                    rf"(?:{markers})\s*(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?"
+                    rf"\s*(?:{meridiem}|{suffix})?(?!\s*(?:{durations}))"
                 )
             ),
             re.compile(whole_words(rf"(?P<h>\d{{1,2}}):(?P<m>\d{{2}})\s*(?:{meridiem}|{suffix})?")),
             re.compile(whole_words(rf"(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*{meridiem}")),
             re.compile(whole_words(rf"(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*{suffix}")),
-            re.compile(whole_words(r"(?P<noon>noon|midday|amiaza|pranz|poludnie|обед|mediodia)")),
+            # "half past 4", "wpół do jedenastej", "полдесятого"; "10 y media", "5 jumate"
+            re.compile(whole_words(rf"(?:(?:{markers})\s*)?(?P<before>{before})\s*{hour}")),
+            re.compile(whole_words(rf"(?:(?:{markers})\s*)?{hour}\s*(?P<after>{after})")),
+            re.compile(
+                whole_words(
+                    rf"(?:{markers})\s*(?P<h>\d{{1,2}})\s+(?:(?:{lexicon.minutes_joiner})\s+)?"
+                    rf"(?P<m>[0-5]\d)(?!\s*(?:%|{durations}|{lexicon.quantity_units}))"
+                )
+            ),
+            re.compile(whole_words(rf"(?:{markers})\s+(?P<hw>{_alternation(words)})")),
         ),
+        # "după-amiază" is an afternoon, not noon
+        noon=re.compile(
+            whole_words(
+                r"(?<!dupa-)(?<!dupa )(?:noon|midday|amiaza|pranz|poludnie|полдень|обед"
+                r"|пладне|mediodia)"
+            )
+        ),
+        day_of_month=tuple(
+            re.compile(whole_words(rf"(?:{source}){no_month}")) for source in lexicon.day_of_month
+        ),
+        before_hour=tuple(
+            (re.compile(source), minutes) for source, minutes in lexicon.minutes_before_hour
+        ),
+        after_hour=tuple(
+            (re.compile(source), minutes) for source, minutes in lexicon.minutes_after_hour
+        ),
+        hour_words=lexicon.hour_words,
         periods=tuple(
             (name, re.compile(whole_words(getattr(lexicon, name))))
             for name in ("morning", "afternoon", "evening")
@@ -144,21 +190,36 @@ def _first(
         if pattern is not None
         for match in _matches(pattern, kind, text, region, taken)
     ]
-    return min(found, key=lambda match: match.span[0], default=None)
+    # the earliest, and of two at the same place the longer: "a las 10 y media" over "a las 10"
+    return min(found, key=lambda match: (match.span[0], -match.span[1]), default=None)
 
 
-def _hour(match: _Match) -> time | None:
-    if match.groups.get("noon"):
+def _offset(patterns: Iterable[tuple[re.Pattern[str], int]], said: str | None) -> int:
+    if not said:
+        return 0
+    return next((minutes for pattern, minutes in patterns if pattern.fullmatch(said)), 0)
+
+
+def _clock_time(match: _Match, grammar: _Grammar, period: str | None) -> time | None:
+    """The time a clock phrase says; ``period`` is a part of the day said right after it."""
+    if match.kind == "noon":
         return time(12, 0)
-    hour, minute = int(match.groups["h"] or 0), int(match.groups.get("m") or 0)
-    meridiem = (match.groups.get("ap") or "").replace(".", "")
+    groups = match.groups
+    named = grammar.hour_words[hw] if (hw := groups.get("hw")) else int(groups.get("h") or 0)
+    minutes = named * 60 + int(groups.get("m") or 0)
+    minutes += _offset(grammar.before_hour, groups.get("before"))
+    minutes += _offset(grammar.after_hour, groups.get("after"))
+    hour, minute = divmod(minutes % (24 * 60), 60)
+    meridiem = (groups.get("ap") or "").replace(".", "")
     if meridiem == "pm" and hour < 12:
         hour += 12
     elif meridiem == "am" and hour == 12:
         hour = 0
-    elif not meridiem and 1 <= hour <= 7:
-        hour += 12  # "at 3" in a working day means 15:00
-    if hour > 23 or minute > 59:
+    elif not meridiem and period in ("afternoon", "evening") and hour < 12:
+        hour += 12  # "в 9 вечера", "a las 8 de la noche"
+    elif not meridiem and period != "morning" and 1 <= named <= 7:
+        hour = (hour % 12) + 12  # "at 3" in a working day means 15:00, "half 4" 16:30
+    if named > 23 or minute > 59 or int(groups.get("m") or 0) > 59:
         return None
     return time(hour, minute)
 
@@ -176,6 +237,22 @@ def _upcoming(today: date, month: int, day: int, year: int | None) -> date | Non
         return candidate if candidate >= today else date(today.year + 1, month, day)
     except ValueError:
         return None
+
+
+def _next_day_of_month(today: date, day: int) -> date | None:
+    """ "the 14th": this month's if it is still ahead (or today), else the next month's."""
+    for ahead in range(13):
+        index = today.month - 1 + ahead
+        try:
+            candidate = date(today.year + index // 12, index % 12 + 1, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
+_PERIOD_GAP = re.compile(r"\s*")
 
 
 class _Reader:
@@ -202,6 +279,8 @@ class _Reader:
         if match.kind == "weekday":
             weekday = _which(grammar.weekdays, found)
             return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+        if match.kind == "day_of_month":
+            return _next_day_of_month(today, int(match.groups["day"] or 0))
         if match.kind == "numeric":
             first, second = int(match.groups["a"] or 0), int(match.groups["b"] or 0)
             day, month = (second, first) if self.date_order == "MDY" else (first, second)
@@ -218,13 +297,22 @@ class _Reader:
 
     def read(self, region: Span, taken: list[Span]) -> FoundTime | None:
         grammar, text = self.grammar, self.text
-        clock = _first(text, region, taken, *((pattern, "clock") for pattern in grammar.clock))
-        clock_time = _hour(clock) if clock else None
+        relative = _first(text, region, taken, (grammar.relative, "relative"))
+        # "in 2 days", "the 20th", "11 января" and "10.12" hold numbers a clock would otherwise
+        # read as an hour; a numeric date gives way when no other clock time is said ("o 10.30")
+        not_clock = [*taken, *([relative.span] if relative else [])]
+        not_clock += [match.span for match in self._dates(region, taken)]
+        dates_too = [*not_clock, *(match.span for match in self._numeric_dates(region, taken))]
+        clock = (
+            self._clock(region, dates_too)
+            or self._clock(region, not_clock)
+            or _first(text, region, not_clock, (grammar.noon, "noon"))
+        )
+        clock_time = _clock_time(clock, grammar, self._period_after(clock)) if clock else None
         taken_with_clock = [*taken, clock.span] if clock else taken
         period = _first(text, region, taken, *((p, name) for name, p in grammar.periods))
         period_time = time(_PERIOD_HOURS[period.kind]) if period else None
 
-        relative = _first(text, region, taken, (grammar.relative, "relative"))
         if relative is not None:
             return self._relative(relative, clock_time or period_time, clock)
 
@@ -237,6 +325,7 @@ class _Reader:
             (grammar.day_month, "date"),
             (grammar.month_day, "date"),
             (grammar.numeric, "numeric"),
+            *((pattern, "day_of_month") for pattern in grammar.day_of_month),
             (grammar.tomorrow, "tomorrow"),
             (grammar.today, "today"),
             (grammar.weekday, "weekday"),
@@ -259,6 +348,31 @@ class _Reader:
             datetime.combine(found_day, chosen, tzinfo=self.now.tzinfo),
             (min(s[0] for s in spans), max(s[1] for s in spans)),
         )
+
+    def _clock(self, region: Span, taken: list[Span]) -> _Match | None:
+        return _first(
+            self.text, region, taken, *((pattern, "clock") for pattern in self.grammar.clock)
+        )
+
+    def _dates(self, region: Span, taken: list[Span]) -> Iterator[_Match]:
+        grammar = self.grammar
+        for pattern in (grammar.day_month, grammar.month_day, *grammar.day_of_month):
+            if pattern is not None:
+                yield from _matches(pattern, "date", self.text, region, taken)
+
+    def _numeric_dates(self, region: Span, taken: list[Span]) -> Iterator[_Match]:
+        for match in _matches(self.grammar.numeric, "numeric", self.text, region, taken):
+            if self._day(match) is not None:
+                yield match
+
+    def _period_after(self, clock: _Match) -> str | None:
+        """The part of the day said right after a clock time: "в 9 вечера", "at 7 tonight"."""
+        gap = _PERIOD_GAP.match(self.text, clock.span[1])
+        start = gap.end() if gap else clock.span[1]
+        for name, pattern in self.grammar.periods:
+            if pattern.match(self.text, start):
+                return name
+        return None
 
     def _relative(self, match: _Match, clock: time | None, clock_match: _Match | None) -> FoundTime:
         grammar = self.grammar
@@ -303,15 +417,18 @@ def find_time(
     """The follow-up time in ``text`` (folded), relative to ``now`` (local, aware).
 
     ``anchor`` is where the promise to call back starts: a time after it is preferred, then
-    one earlier in the same clause ("tomorrow at 10 call back"); a date in another clause
-    ("birthday on 5 May, call back Friday") belongs to something else.
+    one earlier in the same clause ("tomorrow at 10 call back"), or in the clause before when
+    the promise opens its own; a date in another clause ("birthday on 5 May, call back
+    Friday") belongs to something else.
     """
     reader = _Reader(text, lexicon, now, default_hour, date_order)
     spans = taken or []
     after = reader.read((anchor, len(text)), spans)
     if after is not None:
         return after
-    clause_start = 0
-    for boundary in _CLAUSE_END.finditer(text, 0, anchor):
-        clause_start = boundary.end()
+    boundaries = [0, *(boundary.end() for boundary in _CLAUSE_END.finditer(text, 0, anchor))]
+    clause_start = boundaries[-1]
+    if not text[clause_start:anchor].strip() and len(boundaries) > 1:
+        # A promise alone in its clause is about the one before: "w pon o 12, przypomnij"
+        clause_start = boundaries[-2]
     return reader.read((clause_start, anchor), spans)

@@ -63,7 +63,7 @@ LEXICON = Lexicon(
     weekdays=(
         r"monday|mon",
         r"tuesday|tues?",
-        r"wednesday|wed",
+        r"wednesday|wed|weds",
         r"thursday|thu|thur|thurs",
         r"friday|fri",
         r"saturday",
@@ -93,12 +93,34 @@ LEXICON = Lexicon(
         "month": r"months?",
     },
     next_week=r"next week",
-    clock_markers=r"at|@|around|by",
+    clock_markers=r"at|@|around|by|after",
     hour_suffix=r"o'?clock|h",
+    hour_words={
+        "two": 2,
+        "three": 3,
+        "four": 4,
+        "five": 5,
+        "six": 6,
+        "seven": 7,
+        "eight": 8,
+        "nine": 9,
+        "ten": 10,
+        "eleven": 11,
+        "twelve": 12,
+    },
+    minutes_before_hour=(
+        ("half past|half", 30),  # "half 4" is 4:30 in British English
+        ("quarter past", 15),
+        ("quarter to|quarter of", -15),
+    ),
+    day_of_month=(
+        r"(?:on |by |till |until )?the (?P<day>\d{1,2})(?:st|nd|rd|th)",
+        r"(?:on )?(?P<day>\d{1,2})(?:st|nd|rd|th)(?=\s*(?:$|[,.;!?)]|at |@))",
+    ),
     quantity_units=r"licen[cs]es?|seats?|units?|pcs|pieces?|users?|boxes|items?|pallets?|trucks?"
     r"|people|employees|laptops?|computers?",
     morning=r"morning",
     afternoon=r"afternoon",
-    evening=r"tonight|evening",
+    evening=r"tonight|(?:in the )?evening|night",
     hints=r"the|and|with|from|call|back|tomorrow|met|called|wants|at|he|she|they|remind|me",
 )

@@ -54,12 +54,12 @@ LEXICON = Lexicon(
     tomorrow=r"(?<!(?<!\w)la )manana",  # "por la mañana" is a morning; "llamarla mañana" tomorrow
     day_after_tomorrow=r"pasado manana",
     weekdays=(
-        r"(?:el )?lunes",
+        r"(?:el )?(?:lunes|lun)",
         r"(?:el )?martes",
-        r"(?:el )?miercoles",
-        r"(?:el )?jueves",
-        r"(?:el )?viernes",
-        r"(?:el )?sabado",
+        r"(?:el )?(?:miercoles|mie)",
+        r"(?:el )?(?:jueves|jue)",
+        r"(?:el )?(?:viernes|vie)",
+        r"(?:el )?(?:sabado|sab)",
         r"(?:el )?domingo",
     ),
     months=(
@@ -88,11 +88,31 @@ LEXICON = Lexicon(
     next_week=r"la (?:proxima|siguiente) semana|la semana que viene",
     clock_markers=r"a las|a la|sobre las|hacia las|las",
     hour_suffix=r"h|hs|hrs",
+    hour_words={
+        "una": 1,
+        "dos": 2,
+        "tres": 3,
+        "cuatro": 4,
+        "cinco": 5,
+        "seis": 6,
+        "siete": 7,
+        "ocho": 8,
+        "nueve": 9,
+        "diez": 10,
+        "once": 11,
+        "doce": 12,
+    },
+    minutes_after_hour=(("y media", 30), ("y cuarto", 15), ("menos cuarto", -15)),
+    minutes_joiner=r"y",
+    day_of_month=(
+        r"(?:el )?dia (?P<day>\d{1,2})",
+        r"el (?P<day>\d{1,2})(?=\s*(?:$|[,.;!?)]|a las ))",
+    ),
     quantity_units=r"unidades|unidad|licencias|licencia|piezas|cajas|palets|usuarios|personas"
     r"|empleados|portatiles|equipos|uds\.?",
-    morning=r"por la manana|de manana",
-    afternoon=r"por la tarde|esta tarde",
-    evening=r"esta noche|por la noche",
+    morning=r"(?:por|de|en) la manana|de manana|temprano",
+    afternoon=r"(?:por|de|en) la tarde|esta tarde",
+    evening=r"esta noche|(?:por|de|en) la noche|de noche",
     hints=r"y|con|de|la|el|en|que|manana|para|quiere|llamar|a las|es|les|hoy|pasado|semana"
     r"|cotizacion|presupuesto|pesos|envie|mande|los|las|del|muy|tiene|tienen",
 )
