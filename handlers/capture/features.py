@@ -134,6 +134,8 @@ def _views(
                 flags.append("fname")
             elif token.folded in words.any_first_name and not short:
                 flags.append("fname_other")
+            elif token.folded in words.world_first_name and not short:
+                flags.append("fname_world")
             if token.folded in last_names:
                 flags.append("lname")
             if len(text) > 2 and is_known_first_name(_titled(text), language):

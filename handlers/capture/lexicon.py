@@ -76,6 +76,9 @@ class Lexicon:
     """Words after an hour and the minutes they add: ("y media", 30), ("menos cuarto", -15)."""
     minutes_joiner: str = r"(?!x)x"
     """The word between an hour and its minutes said apart: "в 9 и 45", "a las 9 y 20"."""
+    day_words: dict[str, int] = field(default_factory=dict)
+    """Days of the month said in words before the month: "тридцатого декабря", "трети
+    февруари", "dwudziestego ósmego stycznia" (see :func:`ordinal_days`)."""
     day_of_month: tuple[str, ...] = ()
     """A day of the month said without the month, each with a group ``day``: "the 14th"."""
     morning: str = r"(?!x)x"
@@ -83,6 +86,20 @@ class Lexicon:
     evening: str = r"(?!x)x"
     hints: str = r"(?!x)x"
     """Frequent short words of the language, to tell it from the others."""
+
+
+def ordinal_days(
+    ones: tuple[str, ...], teens: tuple[str, ...], tens: dict[int, tuple[str, str]]
+) -> dict[str, int]:
+    """Folded day words 1-31 from the words for 1-9 and 10-19, and per ten (20, 30) the word
+    alone and how it opens a compound: ``{20: ("двадцатого", "двадцать ")}``."""
+    days = {word: number for number, word in enumerate((*ones, *teens), start=1)}
+    for ten, (alone, opening) in tens.items():
+        days[alone] = ten
+        for number, one in enumerate(ones, start=1):
+            if ten + number <= 31:
+                days[opening + one] = ten + number
+    return days
 
 
 def whole_words(source: str) -> str:

@@ -27,6 +27,8 @@ class Words:
     """Per language, folded last names."""
     any_first_name: frozenset[str]
     """Folded first names of every language: reps meet people of other countries."""
+    world_first_name: frozenset[str]
+    """Folded first names of further countries (Faker's other locales): Thibault, Yusuf."""
     ranks: dict[str, dict[str, int]]
     """Per language, a folded word -> its place among the language's most frequent words."""
 
@@ -43,7 +45,8 @@ class Words:
 
 def parse_words(data: dict[str, Any]) -> Words:
     """The lists as ``training/capture`` writes them: {"lemmas": {lang: {form: lemma}},
-    "first_names": {lang: [name]}, "last_names": {lang: [name]}, "common": {lang: [word]}}."""
+    "first_names": {lang: [name]}, "last_names": {lang: [name]}, "common": {lang: [word]},
+    "world_first_names": [name]}."""
     first = {lang: frozenset(names) for lang, names in data["first_names"].items()}
     last = {lang: frozenset(names) for lang, names in data["last_names"].items()}
     lemmas = {lang: dict(table) for lang, table in data["lemmas"].items()}
@@ -51,7 +54,8 @@ def parse_words(data: dict[str, Any]) -> Words:
         lang: {word: rank for rank, word in enumerate(words)}
         for lang, words in data["common"].items()
     }
-    return Words(lemmas, first, last, frozenset().union(*first.values()), ranks)
+    world = frozenset(data["world_first_names"])
+    return Words(lemmas, first, last, frozenset().union(*first.values()), world, ranks)
 
 
 def load_words(directory: Path) -> Words:

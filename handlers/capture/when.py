@@ -58,6 +58,7 @@ class _Grammar:
     clock: tuple[re.Pattern[str], ...]
     noon: re.Pattern[str]
     day_of_month: tuple[re.Pattern[str], ...]
+    day_words: dict[str, int]
     before_hour: tuple[tuple[re.Pattern[str], int], ...]
     after_hour: tuple[tuple[re.Pattern[str], int], ...]
     hour_words: dict[str, int]
@@ -83,6 +84,10 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
     suffix = rf"(?P<suffix>{lexicon.hour_suffix})"
     markers = lexicon.clock_markers
     words = sorted(map(re.escape, lexicon.hour_words), key=len, reverse=True)
+    day_words = _alternation(
+        re.escape(word).replace(r"\ ", r"\s+")
+        for word in sorted(lexicon.day_words, key=len, reverse=True)
+    )
     hour = rf"(?:(?P<h>\d{{1,2}})|(?P<hw>{_alternation(words)}))"
     before = _alternation(source for source, _ in lexicon.minutes_before_hour)
     after = _alternation(source for source, _ in lexicon.minutes_after_hour)
@@ -104,7 +109,8 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
         next_week=re.compile(whole_words(lexicon.next_week)),
         day_month=re.compile(
             whole_words(
-                rf"(?P<day>\d{{1,2}}){ordinal}\s*(?:de\s+|of\s+|-)?(?P<month>{months})\.?"
+                rf"(?:(?P<day>\d{{1,2}}){ordinal}|(?P<dayword>{day_words}))"
+                rf"\s*(?:de\s+|of\s+|-)?(?P<month>{months})\.?"
                 rf"(?:\s*,?\s*(?P<year>20\d\d))?"
             )
         ),
@@ -156,6 +162,7 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
             (re.compile(source), minutes) for source, minutes in lexicon.minutes_after_hour
         ),
         hour_words=lexicon.hour_words,
+        day_words=lexicon.day_words,
         periods=tuple(
             (name, re.compile(whole_words(getattr(lexicon, name))))
             for name in ("morning", "afternoon", "evening")
@@ -286,7 +293,11 @@ class _Reader:
             day, month = (second, first) if self.date_order == "MDY" else (first, second)
             return _upcoming(today, month, day, self._year(match))
         month = _which(grammar.months, match.groups["month"] or "") + 1
-        return _upcoming(today, month, int(match.groups["day"] or 0), self._year(match))
+        said = match.groups.get("dayword")
+        day = (
+            grammar.day_words[re.sub(r"\s+", " ", said)] if said else int(match.groups["day"] or 0)
+        )
+        return _upcoming(today, month, day, self._year(match))
 
     @staticmethod
     def _year(match: _Match) -> int | None:

@@ -86,3 +86,16 @@ def test_a_date_with_dots_beside_a_clock_time_is_a_date() -> None:
 def test_a_number_of_months_is_no_clock_time() -> None:
     text = "хотят пилот на 3 мес, перезвонить в четверг в 15:30"
     assert follow_up(text, "ru") == "2026-11-26 15:30"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("ru", "напомни двадцать пятого декабря позвонить Орлову", "2026-12-25 09:00"),
+        ("ru", "перезвонить тридцатого ноября", "2026-11-30 09:00"),
+        ("pl", "odezwać się dwudziestego ósmego listopada", "2026-11-28 09:00"),
+        ("bg", "напомни ми на трети декември да звънна", "2026-12-03 09:00"),
+    ],
+)
+def test_a_day_said_in_words(language: str, text: str, expected: str) -> None:
+    assert follow_up(text, language) == expected

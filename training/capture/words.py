@@ -28,6 +28,46 @@ LOCALES = {
     "es": ("es_ES", "es_MX", "es_CO", "es_AR", "es_CL"),
     "ru": ("ru_RU",),
 }
+WORLD_LOCALES = (
+    "cs_CZ",
+    "da_DK",
+    "de_DE",
+    "de_AT",
+    "de_CH",
+    "et_EE",
+    "fi_FI",
+    "fr_FR",
+    "fr_BE",
+    "fr_CA",
+    "ga_IE",
+    "hr_HR",
+    "hu_HU",
+    "id_ID",
+    "is_IS",
+    "it_IT",
+    "lt_LT",
+    "lv_LV",
+    "mk_MK",
+    "nl_NL",
+    "nl_BE",
+    "no_NO",
+    "pt_BR",
+    "pt_PT",
+    "sk_SK",
+    "sl_SI",
+    "sv_SE",
+    "tr_TR",
+    "uk_UA",
+    "az_AZ",
+    "en_KE",
+    "en_NG",
+    "en_PK",
+    "vi_VN",
+    "sw",
+    "zu_ZA",
+)
+"""Where else the people reps meet come from: names in Latin or Cyrillic letters only, since
+that is how reps of the six languages type them."""
 COMMON_WORDS = 20_000
 """How many of each language's most frequent words travel with the model, in rank order."""
 MIN_NAME_LETTERS = 2
@@ -98,7 +138,14 @@ def build(texts: Iterable[tuple[str, str]]) -> dict[str, Any]:
         "lemmas": {lang: lemma_table(lang, words.get(lang, set())) for lang in LANGUAGES},
         "first_names": {lang: sorted(_names(LOCALES[lang], "first")) for lang in LANGUAGES},
         "last_names": {lang: sorted(_names(LOCALES[lang], "last")) for lang in LANGUAGES},
+        "world_first_names": sorted(
+            name for name in _names(WORLD_LOCALES, "first") if _latin_or_cyrillic(name)
+        ),
     }
+
+
+def _latin_or_cyrillic(name: str) -> bool:
+    return all(char < "\u0250" or "\u0400" <= char <= "\u04ff" for char in name)
 
 
 def write(data: dict[str, Any], path: Path) -> None:

@@ -1,6 +1,6 @@
 """Bulgarian."""
 
-from handlers.capture.lexicon import Lexicon
+from handlers.capture.lexicon import Lexicon, ordinal_days
 from handlers.domain import ActivityKind, Stage
 
 LEXICON = Lexicon(
@@ -86,6 +86,22 @@ LEXICON = Lexicon(
     hour_suffix=r"ч\.?|часа|h",
     minutes_after_hour=(("и половина|и половин", 30), ("и четвърт", 15), ("без четвърт", -15)),
     minutes_joiner=r"и",
+    day_words=ordinal_days(
+        ("първи", "втори", "трети", "четвърти", "пети", "шести", "седми", "осми", "девети"),
+        (
+            "десети",
+            "единадесети",
+            "дванадесети",
+            "тринадесети",
+            "четиринадесети",
+            "петнадесети",
+            "шестнадесети",
+            "седемнадесети",
+            "осемнадесети",
+            "деветнадесети",
+        ),
+        {20: ("двадесети", "двадесет и "), 30: ("тридесети", "тридесет и ")},
+    ),
     day_of_month=(r"(?P<day>\d{1,2})-?(?:ти|ви|ри|ми|и)",),
     quantity_units=r"броя|бр\.?|лиценза|лиценз|потребители|души|служители|палета|лаптопа|кашона"
     r"|пакета",

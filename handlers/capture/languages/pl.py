@@ -1,6 +1,6 @@
 """Polish (folded: ą ć ę ł ń ó ś ź ż are written a c e l n o s z z)."""
 
-from handlers.capture.lexicon import Lexicon
+from handlers.capture.lexicon import Lexicon, ordinal_days
 from handlers.domain import ActivityKind, Stage
 
 LEXICON = Lexicon(
@@ -114,6 +114,32 @@ LEXICON = Lexicon(
         "dwunastej": 12,
     },
     minutes_before_hour=(("wpol do", -30), ("kwadrans po", 15), ("za kwadrans", -15)),
+    day_words=ordinal_days(
+        (
+            "pierwszego",
+            "drugiego",
+            "trzeciego",
+            "czwartego",
+            "piatego",
+            "szostego",
+            "siodmego",
+            "osmego",
+            "dziewiatego",
+        ),
+        (
+            "dziesiatego",
+            "jedenastego",
+            "dwunastego",
+            "trzynastego",
+            "czternastego",
+            "pietnastego",
+            "szesnastego",
+            "siedemnastego",
+            "osiemnastego",
+            "dziewietnastego",
+        ),
+        {20: ("dwudziestego", "dwudziestego "), 30: ("trzydziestego", "trzydziestego ")},
+    ),
     day_of_month=(r"(?P<day>\d{1,2})-?go",),
     quantity_units=r"szt(?:uk[ia]?)?\.?|licencj[ie]|licencji|sztuk|palet[y]?|uzytkownik\w*|osob"
     r"|pracownik\w*|laptop\w*|komputer\w*|kartony?|paczk\w*",
