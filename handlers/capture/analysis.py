@@ -57,18 +57,18 @@ class Analysis:
     """Spans of amounts and quantities: never dates, never names."""
 
     @cached_property
+    def promises(self) -> list[re.Match[str]]:
+        """Every promise to get back in touch the lexicon knows ("call back", "revin")."""
+        return [
+            match
+            for match in _intent(self.lexicon).finditer(self.folded)
+            if not any(match.start() < end and start < match.end() for start, end in self.numbers)
+        ]
+
+    @property
     def intent(self) -> re.Match[str] | None:
-        """The first promise to get back in touch the lexicon knows ("call back", "revin")."""
-        return next(
-            (
-                match
-                for match in _intent(self.lexicon).finditer(self.folded)
-                if not any(
-                    match.start() < end and start < match.end() for start, end in self.numbers
-                )
-            ),
-            None,
-        )
+        """The first promise."""
+        return self.promises[0] if self.promises else None
 
     @property
     def opens_as_note(self) -> bool:
@@ -89,10 +89,9 @@ class Analysis:
 
     def time(self, now: datetime, default_hour: int, date_order: str) -> FoundTime | None:
         """The time the message names, after its promise if it makes one (``now`` local)."""
-        anchor = self.intent.start() if self.intent else 0
         return find_time(
-            self.folded, self.lexicon, now, default_hour, date_order, anchor=anchor,
-            taken=self.numbers,
+            self.folded, self.lexicon, now, default_hour, date_order,
+            anchors=[match.start() for match in self.promises], taken=self.numbers,
         )  # fmt: skip
 
     def token_features(self) -> list[list[str]]:

@@ -76,6 +76,8 @@ class Lexicon:
     """Words after an hour and the minutes they add: ("y media", 30), ("menos cuarto", -15)."""
     minutes_joiner: str = r"(?!x)x"
     """The word between an hour and its minutes said apart: "в 9 и 45", "a las 9 y 20"."""
+    day_then_hour: bool = False
+    """Whether a bare number right after a day is its hour ("fri 2", "tmrw 11"), not a date."""
     day_words: dict[str, int] = field(default_factory=dict)
     """Days of the month said in words before the month: "тридцатого декабря", "трети
     февруари", "dwudziestego ósmego stycznia" (see :func:`ordinal_days`)."""

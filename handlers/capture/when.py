@@ -9,7 +9,7 @@ no year is the next such date. Spans already taken (amounts, quantities) are nev
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -55,7 +55,7 @@ class _Grammar:
     month_day: re.Pattern[str] | None
     numeric: re.Pattern[str]
     weekday: re.Pattern[str]
-    clock: tuple[re.Pattern[str], ...]
+    clock: tuple[re.Pattern[str] | None, ...]
     noon: re.Pattern[str]
     day_of_month: tuple[re.Pattern[str], ...]
     day_words: dict[str, int]
@@ -144,6 +144,15 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
                 )
             ),
             re.compile(whole_words(rf"(?:{markers})\s+(?P<hw>{_alternation(words)})")),
+            re.compile(
+                whole_words(
+                    rf"(?:{weekdays}|{lexicon.tomorrow}|{lexicon.today})\s+"
+                    rf"(?P<at>(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?)"
+                    rf"(?!\s*(?:{units}|{lexicon.quantity_units}|{months}|%|[/.,:]\d))"
+                )
+            )
+            if lexicon.day_then_hour
+            else None,
         ),
         # "după-amiază" is an afternoon, not noon
         noon=re.compile(
@@ -185,7 +194,9 @@ def _matches(
 ) -> Iterator[_Match]:
     for match in pattern.finditer(text, region[0], region[1]):
         if not _overlaps(match.span(), taken):
-            yield _Match(kind, match.span(), match.groupdict())
+            # a group "at" is where the match's own words begin: "fri 2" is a clock at "2"
+            start = match.start("at") if "at" in pattern.groupindex else match.start()
+            yield _Match(kind, (start, match.end()), match.groupdict())
 
 
 def _first(
@@ -422,18 +433,23 @@ def find_time(
     default_hour: int,
     date_order: str,
     *,
-    anchor: int = 0,
+    anchors: Sequence[int] = (),
     taken: list[Span] | None = None,
 ) -> FoundTime | None:
     """The follow-up time in ``text`` (folded), relative to ``now`` (local, aware).
 
-    ``anchor`` is where the promise to call back starts: a time after it is preferred, then
-    one earlier in the same clause ("tomorrow at 10 call back"), or in the clause before when
-    the promise opens its own; a date in another clause ("birthday on 5 May, call back
-    Friday") belongs to something else.
+    ``anchors`` are where promises to call back start. A time after the last promise that
+    has one is preferred ("tried him twice today, will try again thu"), then one earlier in
+    the first promise's clause ("tomorrow at 10 call back"), or in the clause before when the
+    promise opens its own; a date in another clause ("birthday on 5 May, call back Friday")
+    belongs to something else. Without a promise the whole text is read.
     """
     reader = _Reader(text, lexicon, now, default_hour, date_order)
     spans = taken or []
+    anchor = anchors[0] if anchors else 0
+    for start in reversed(anchors[1:]):
+        if (later := reader.read((start, len(text)), spans)) is not None:
+            return later
     after = reader.read((anchor, len(text)), spans)
     if after is not None:
         return after

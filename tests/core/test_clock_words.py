@@ -99,3 +99,22 @@ def test_a_number_of_months_is_no_clock_time() -> None:
 )
 def test_a_day_said_in_words(language: str, text: str, expected: str) -> None:
     assert follow_up(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "call back fri 2", "2026-11-27 14:00"),  # a bare hour right after the day
+        ("en", "ring her back tmrw 11", "2026-11-24 11:00"),
+        ("en", "follow up in 2 wks", "2026-12-07 09:00"),
+        ("en", "follow up day after tmrw", "2026-11-25 09:00"),
+        ("es", "llamar el martes 19 a las 5 y media", "2026-12-19 17:30"),  # the date wins
+    ],
+)
+def test_short_forms_of_days(language: str, text: str, expected: str) -> None:
+    assert follow_up(text, language) == expected
+
+
+def test_the_last_promise_with_a_time_is_the_one_kept() -> None:
+    text = "am incercat sa-l sun pe horia azi, nimic. mai incerc joi"
+    assert follow_up(text, "ro") == "2026-11-26 09:00"

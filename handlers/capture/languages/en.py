@@ -59,7 +59,7 @@ LEXICON = Lexicon(
     ),
     today=r"today|tonight|this (?:morning|afternoon|evening)",
     tomorrow=r"tomorrow|tmrw|tmr|tomorow|tommorow|tommorrow",
-    day_after_tomorrow=r"(?:the )?day after tomorrow",
+    day_after_tomorrow=r"(?:the )?day after (?:tomorrow|tmrw|tmr)",
     weekdays=(
         r"monday|mon",
         r"tuesday|tues?",
@@ -89,7 +89,7 @@ LEXICON = Lexicon(
         "minute": r"minutes?|mins?",
         "hour": r"hours?|hrs?|h",
         "day": r"days?",
-        "week": r"weeks?",
+        "week": r"weeks?|wks?",
         "month": r"months?",
     },
     next_week=r"next week",
@@ -117,6 +117,7 @@ LEXICON = Lexicon(
         r"(?:on |by |till |until )?the (?P<day>\d{1,2})(?:st|nd|rd|th)",
         r"(?:on )?(?P<day>\d{1,2})(?:st|nd|rd|th)(?=\s*(?:$|[,.;!?)]|at |@))",
     ),
+    day_then_hour=True,
     quantity_units=r"licen[cs]es?|seats?|units?|pcs|pieces?|users?|boxes|items?|pallets?|trucks?"
     r"|people|employees|laptops?|computers?",
     morning=r"morning",

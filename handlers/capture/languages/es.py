@@ -106,6 +106,9 @@ LEXICON = Lexicon(
     minutes_joiner=r"y",
     day_of_month=(
         r"(?:el )?dia (?P<day>\d{1,2})",
+        # "el lunes 18": a weekday and its date
+        r"(?:el )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo) (?P<day>\d{1,2})"
+        r"(?!\s*(?::|h\b|horas?))",
         r"el (?P<day>\d{1,2})(?=\s*(?:$|[,.;!?)]|a las ))",
     ),
     quantity_units=r"unidades|unidad|licencias|licencia|piezas|cajas|palets|usuarios|personas"
