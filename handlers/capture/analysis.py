@@ -23,6 +23,7 @@ from handlers.capture.lexicon import Lexicon, fold, whole_words
 from handlers.capture.models import Models
 from handlers.capture.resources import Words
 from handlers.capture.tokens import Span, Token, covering, tokenize
+from handlers.capture.vocabulary import Vocabulary, team_words
 from handlers.capture.when import FoundTime, find_time
 
 _TIME_WINDOW_BEFORE = 4
@@ -146,9 +147,14 @@ class Analysis:
 
 
 def analyse(
-    text: str, models: Models, language: str | None = None, known: Known | None = None
+    text: str,
+    models: Models,
+    language: str | None = None,
+    known: Known | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Analysis:
-    """``text`` with its blanks evened out, as every model reads it; ``language`` the rep's."""
+    """``text`` with its blanks evened out, as every model reads it; ``language`` the rep's,
+    ``vocabulary`` the team's own words for kinds and stages."""
     text = " ".join(text.split())
     folded = fold(text)
     code = models.language(text, folded, language)
@@ -161,7 +167,9 @@ def analyse(
         language=code,
         lexicon=lexicon,
         tokens=tokens,
-        cues=features.cues(folded, tokens, lexicon),
+        cues=features.cues(
+            folded, tokens, lexicon, team_words(vocabulary).cues() if vocabulary else ()
+        ),
         words=models.words,
         known=known or Known(),
         amount=amount,

@@ -10,22 +10,19 @@ companies in view (:mod:`known`). Names come back in their dictionary form (:mod
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from handlers.capture.analysis import Analysis, analyse
 from handlers.capture.known import Known
-from handlers.capture.lexicon import fold, whole_words
 from handlers.capture.models import FOLLOW_UP, KIND, STAGE, Models, shipped
 from handlers.capture.names_found import NameSpan, best_spans, spans_of
 from handlers.capture.naming import company as company_name
 from handlers.capture.naming import person as person_name
 from handlers.capture.small_talk import is_small_talk
+from handlers.capture.vocabulary import Vocabulary, first_said, team_words
 from handlers.domain import ActivityKind, Stage
 
 NONE = "none"
@@ -33,7 +30,6 @@ NONE = "none"
 CHAT = "chat"
 """The kind classifier's label for small talk: a greeting, thanks, an "ok"."""
 PROMISE = "yes"
-T = TypeVar("T")
 
 UNSURE = 0.6
 """Below this confidence a new contact or company read is offered with the likeliest other
@@ -82,46 +78,6 @@ class Capture:
         return self.chat and self.kind is None and all(value is None for value in recognised)
 
 
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
-    """A team's own words for activity kinds and stages (its labels and synonyms: "KP" and
-    "Angebot" for offer, "visit" for meeting), understood in any language's message."""
-
-    kinds: tuple[tuple[ActivityKind, tuple[str, ...]], ...] = ()
-    stages: tuple[tuple[Stage, tuple[str, ...]], ...] = ()
-
-
-def _phrases(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    folded = sorted({" ".join(fold(word).split()) for word in words} - {""}, key=len, reverse=True)
-    if not folded:
-        return None
-    return re.compile(whole_words("|".join(re.escape(word) for word in folded)))
-
-
-@cache
-def _team_words(
-    vocabulary: Vocabulary,
-) -> tuple[
-    tuple[tuple[ActivityKind, re.Pattern[str]], ...], tuple[tuple[Stage, re.Pattern[str]], ...]
-]:
-    kinds = tuple(
-        (kind, pattern) for kind, words in vocabulary.kinds if (pattern := _phrases(words))
-    )
-    stages = tuple(
-        (stage, pattern) for stage, words in vocabulary.stages if (pattern := _phrases(words))
-    )
-    return kinds, stages
-
-
-def _team_word(folded: str, patterns: tuple[tuple[T, re.Pattern[str]], ...]) -> T | None:
-    """The team's own word that comes first in the message, if any: the team said what it
-    means, so it wins over what a model learned from other teams."""
-    found = [
-        (match.start(), value) for value, pattern in patterns if (match := pattern.search(folded))
-    ]
-    return min(found, key=lambda item: item[0])[1] if found else None
-
-
 def read_message(
     text: str,
     *,
@@ -141,7 +97,7 @@ def read_message(
     ``known`` is the team's contacts and companies the message could mean.
     """
     models = models or shipped()
-    analysis = analyse(text, models, language, known)
+    analysis = analyse(text, models, language, known, vocabulary)
     local_now = now.astimezone(ZoneInfo(timezone))
 
     tagged = models.tag(analysis.token_features())
@@ -179,10 +135,12 @@ def read_message(
     if stage is None and (said := analysis.lexicon_says("stages")):
         stage = Stage(said)
     if vocabulary is not None:
-        team_kinds, team_stages = _team_words(vocabulary)
-        kind = _team_word(analysis.folded, team_kinds) or kind
-        stage = _team_word(analysis.folded, team_stages) or stage
+        team = team_words(vocabulary)
+        kind = first_said(analysis.folded, team.kinds) or kind
+        stage = first_said(analysis.folded, team.stages) or stage
 
+    if stage is not None and company is None:
+        contact, company, alternatives = _company_for_the_deal(contact, alternatives)
     follow_up_at, follow_up_text = None, None
     found = analysis.time(local_now, default_hour, date_order)
     if found is not None:
@@ -216,6 +174,17 @@ def _names_a_record(known: Known, contact: str | None, company: str | None) -> b
     return bool(
         (contact and known.contact(contact, company)) or (company and known.company(company))
     )
+
+
+def _company_for_the_deal(
+    contact: str | None, alternatives: tuple[Reading, ...]
+) -> tuple[str | None, str | None, tuple[Reading, ...]]:
+    """A stage move is a company's: when the one name was read as a person without much
+    conviction and as a company is the other likely reading ("sent the KP to Acme"), the
+    reading that makes the message a deal move wins, and the person is offered instead."""
+    if len(alternatives) == 2 and (swapped := alternatives[1]).company and not swapped.contact:
+        return None, swapped.company, (swapped, alternatives[0])
+    return contact, None, alternatives
 
 
 def _promise_text(analysis: Analysis, span: tuple[int, int]) -> str:

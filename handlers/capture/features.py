@@ -56,10 +56,16 @@ def _category_patterns(lexicon: Lexicon) -> tuple[tuple[str, re.Pattern[str]], .
     return tuple((name, re.compile(whole_words(source))) for name, source in patterns)
 
 
-def cues(folded: str, tokens: Sequence[Token], lexicon: Lexicon) -> Cues:
-    """The lexicon's categories over the tokens, by where their phrases matched."""
+def cues(
+    folded: str,
+    tokens: Sequence[Token],
+    lexicon: Lexicon,
+    team: Sequence[tuple[str, re.Pattern[str]]] = (),
+) -> Cues:
+    """The lexicon's categories over the tokens, by where their phrases matched, and those
+    the ``team``'s own words stand for."""
     classes: list[set[str]] = [set() for _ in tokens]
-    for name, pattern in _category_patterns(lexicon):
+    for name, pattern in (*_category_patterns(lexicon), *team):
         for match in pattern.finditer(folded):
             _mark(classes, tokens, match.span(), name)
     for match in LEGAL_FORMS.finditer(folded):
