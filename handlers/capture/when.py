@@ -271,6 +271,7 @@ def _next_day_of_month(today: date, day: int) -> date | None:
 
 
 _PERIOD_GAP = re.compile(r"\s*")
+_WEEKDAY_DATE_GAP = re.compile(r"[\s,]*")
 
 
 class _Reader:
@@ -352,6 +353,8 @@ class _Reader:
             (grammar.today, "today"),
             (grammar.weekday, "weekday"),
         )
+        if day is not None and day.kind == "weekday":
+            day = self._date_beside(day, region, taken_with_clock) or day
         found_day = self._day(day) if day is not None else None
         if found_day is None:
             if clock_time is None:
@@ -370,6 +373,26 @@ class _Reader:
             datetime.combine(found_day, chosen, tzinfo=self.now.tzinfo),
             (min(s[0] for s in spans), max(s[1] for s in spans)),
         )
+
+    def _date_beside(self, weekday: _Match, region: Span, taken: list[Span]) -> _Match | None:
+        """A date said right after its weekday ("mon 7 dec", "в понедельник, 7 декабря"): the
+        weekday only labels it, so the date decides even when the two disagree."""
+        gap = _WEEKDAY_DATE_GAP.match(self.text, weekday.span[1])
+        start = gap.end() if gap else weekday.span[1]
+        grammar = self.grammar
+        patterns = [
+            (grammar.day_month, "date"),
+            (grammar.month_day, "date"),
+            (grammar.numeric, "numeric"),
+            *((pattern, "day_of_month") for pattern in grammar.day_of_month),
+        ]
+        for pattern, kind in patterns:
+            if pattern is None:
+                continue
+            for match in _matches(pattern, kind, self.text, (start, region[1]), taken):
+                if match.span[0] == start and self._day(match) is not None:
+                    return _Match(kind, (weekday.span[0], match.span[1]), match.groups)
+        return None
 
     def _clock(self, region: Span, taken: list[Span]) -> _Match | None:
         return _first(

@@ -118,3 +118,21 @@ def test_short_forms_of_days(language: str, text: str, expected: str) -> None:
 def test_the_last_promise_with_a_time_is_the_one_kept() -> None:
     text = "am incercat sa-l sun pe horia azi, nimic. mai incerc joi"
     assert follow_up(text, "ro") == "2026-11-26 09:00"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Monday 23 November: "thursday 3 dec" is the 3rd of December, not the coming Thursday.
+        ("en", "call back thu 3 dec", "2026-12-03 09:00"),
+        ("en", "follow up Friday the 11th at 2", "2026-12-11 14:00"),
+        ("ro", "revin joi, 3 decembrie la 10", "2026-12-03 10:00"),
+        ("pl", "zadzwonić w czwartek 3 grudnia", "2026-12-03 09:00"),
+        ("bg", "да се обадя в четвъртък, 3 декември", "2026-12-03 09:00"),
+        ("es", "llamar el jueves 3 de diciembre a las 11", "2026-12-03 11:00"),
+        ("ru", "перезвонить в четверг 3 декабря", "2026-12-03 09:00"),
+        ("en", "call back thursday", "2026-11-26 09:00"),  # a weekday alone stays the next one
+    ],
+)
+def test_a_weekday_with_its_date_goes_by_the_date(language: str, text: str, expected: str) -> None:
+    assert follow_up(text, language) == expected
