@@ -33,6 +33,8 @@ class FoundTime:
     at: datetime
     """Local (rep's zone) aware datetime."""
     span: Span
+    day_said: bool = True
+    """False for a clock time alone, whose day is only the next time the clock shows it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
         ),
         numeric=re.compile(
             r"(?<![\d.,:/])(?P<a>\d{1,2})[./](?P<b>\d{1,2})(?:[./](?P<year>\d{4}|\d{2}))?"
-            r"(?![\d,:/]|\.\d)"
+            r"(?![\d:/]|[.,]\d)"
         ),
         weekday=re.compile(whole_words(rf"(?:next\s+|this\s+|on\s+)?(?:{weekdays})")),
         clock=(
@@ -132,6 +134,8 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
                 )
             ),
             re.compile(whole_words(rf"(?P<h>\d{{1,2}}):(?P<m>\d{{2}})\s*(?:{meridiem}|{suffix})?")),
+            # "call back 4.30 tmrw": minutes past 12 make it no date ("4.10" stays a date)
+            re.compile(whole_words(r"(?<![\d.,])(?P<h>\d{1,2})\.(?P<m>1[3-9]|[2-5]\d)(?![\d.,])")),
             re.compile(whole_words(rf"(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*{meridiem}")),
             re.compile(whole_words(rf"(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*{suffix}")),
             # "half past 4", "wpół do jedenastej", "полдесятого"; "10 y media", "5 jumate"
@@ -365,7 +369,7 @@ class _Reader:
                 at = datetime.combine(
                     self.today + timedelta(days=1), clock_time, tzinfo=self.now.tzinfo
                 )
-            return FoundTime(at, clock.span)
+            return FoundTime(at, clock.span, day_said=False)
         assert day is not None
         chosen = clock_time or period_time or time(self.default_hour)
         spans = [day.span] + ([clock.span] if clock else [])
@@ -473,11 +477,16 @@ def find_time(
     for start in reversed(anchors[1:]):
         if (later := reader.read((start, len(text)), spans)) is not None:
             return later
-    after = reader.read((anchor, len(text)), spans)
-    if after is not None:
-        return after
     boundaries = [0, *(boundary.end() for boundary in _CLAUSE_END.finditer(text, 0, anchor))]
     clause_start = boundaries[-1]
+    after = reader.read((anchor, len(text)), spans)
+    if after is not None and not after.day_said:
+        # The day before the promise, the hour after it: "в среду перезвонить в 17.00"
+        whole = reader.read((clause_start, len(text)), spans)
+        if whole is not None and whole.day_said and whole.span[0] < anchor:
+            return whole
+    if after is not None:
+        return after
     if not text[clause_start:anchor].strip() and len(boundaries) > 1:
         # A promise alone in its clause is about the one before: "w pon o 12, przypomnij"
         clause_start = boundaries[-2]

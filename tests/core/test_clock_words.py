@@ -136,3 +136,52 @@ def test_the_last_promise_with_a_time_is_the_one_kept() -> None:
 )
 def test_a_weekday_with_its_date_goes_by_the_date(language: str, text: str, expected: str) -> None:
     assert follow_up(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # The day before the promise and the hour after it make one time.
+        ("en", "thursday call her back at 4", "2026-11-26 16:00"),
+        ("ro", "joi s-o sun la 11", "2026-11-26 11:00"),
+        ("pl", "w czwartek zadzwonić o 11", "2026-11-26 11:00"),
+        ("bg", "в четвъртък да се обадя в 11", "2026-11-26 11:00"),
+        ("es", "el jueves llamarla a las 11", "2026-11-26 11:00"),
+        ("ru", "в четверг перезвонить в 17.00", "2026-11-26 17:00"),
+        ("ru", "через 3 дня набрать в 11", "2026-11-26 11:00"),
+    ],
+)
+def test_a_day_before_the_promise_and_an_hour_after_it(
+    language: str, text: str, expected: str
+) -> None:
+    assert follow_up(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "f/u next wk", "2026-11-30 09:00"),
+        ("es", "volver a llamarlo la semana q viene", "2026-11-30 09:00"),
+        ("ro", "revin sapt viit", "2026-11-30 09:00"),
+        ("pl", "oddzwonić w przysz. tyg.", "2026-11-30 09:00"),
+        ("bg", "да се обадя следващата седм", "2026-11-30 09:00"),
+        ("ru", "перезвонить на след. неделе", "2026-11-30 09:00"),
+    ],
+)
+def test_next_week_abbreviated(language: str, text: str, expected: str) -> None:
+    assert follow_up(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("ru", "напомни завтра без четверти 10", "2026-11-24 09:45"),
+        ("ru", "перезвонить в четверть третьего", "2026-11-23 14:15"),
+        ("en", "call back 4.30 tmrw", "2026-11-24 16:30"),
+        ("en", "chase them on 05/01, they will know by then", "2027-01-05 09:00"),
+        ("es", "lo quieren para el 14 de febrero, le marco mañana a las 10", "2026-11-24 10:00"),
+        ("bg", "решават до 1 декември, ще го потърся на 2 декември", "2026-12-02 09:00"),
+    ],
+)
+def test_quarters_dotted_hours_and_casual_promises(language: str, text: str, expected: str) -> None:
+    assert follow_up(text, language) == expected

@@ -21,7 +21,7 @@ LEXICON = Lexicon(
         r"touch base|reconnect|next (?:call|meeting|chat|catch-?up)|"
         r"nudge|"
         r"call(?:ing)? (?:\w+ )?back|callback|call|ring|remind(?: me)?|reminder|fol+ow(?:[- ]?up)?"
-        r"|get back|check in|ping|chase|reach out|e-?mail (?:\w+ )?(?:again|back)|meet again"
+        r"|f/u|get back|check in|ping|chase|reach out|e-?mail (?:\w+ )?(?:again|back)|meet again"
     ),
     stages={
         Stage.NEEDS: r"wants? (?:a |the )?(?:quote|pricing|price|proposal|offer)|asked for (?:a )?"
@@ -92,7 +92,7 @@ LEXICON = Lexicon(
         "week": r"weeks?|wks?",
         "month": r"months?",
     },
-    next_week=r"next week",
+    next_week=r"(?:next|nxt) (?:week|wk)",
     clock_markers=r"at|@|around|by|after",
     hour_suffix=r"o'?clock|h",
     hour_words={

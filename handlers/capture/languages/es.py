@@ -21,8 +21,10 @@ LEXICON = Lexicon(
         r"vuelvo a (?:llamar|intentar)|insistir|recordarle|"
         r"volver a llamar(?:le|la|les|lo|los)?|llamar(?:le|la|les|lo|los)?|llamo|llamare"
         r"|llamale|llamalo|llamala"
-        r"|recuerdame|recordar(?:me)?|recordatorio|seguimiento|contactar(?:le|la)?|escribir(?:le|la)?"
-        r"|devolver la llamada|follow[- ]?up|retomar|volver a contactar"
+        r"|recuerdame|recordar(?:me)?|recordatorio|seguimiento|contactar(?:le|la|lo|los|las)?"
+        r"|escribir(?:le|la|les)?"
+        r"|devolver la llamada|follow[- ]?up|retomar|volver a contactar(?:le|la|lo|los|las)?"
+        r"|(?:le|les) (?:respondo|contesto|escribo|marco|aviso)|marcarle|marcarla"
     ),
     stages={
         Stage.NEEDS: r"pide?n? (?:un )?presupuesto|quiere?n? (?:un )?presupuesto"
@@ -85,7 +87,7 @@ LEXICON = Lexicon(
         "week": r"semanas?",
         "month": r"meses|mes",
     },
-    next_week=r"la (?:proxima|siguiente) semana|la semana que viene",
+    next_week=r"(?:la )?(?:proxima|prox\.?|siguiente) semana|la semana (?:que|q) viene",
     clock_markers=r"a las|a la|sobre las|hacia las|las",
     hour_suffix=r"h|hs|hrs",
     hour_words={

@@ -96,7 +96,7 @@ LEXICON = Lexicon(
         "week": r"tygodni(?:e|a)?|tydzien",
         "month": r"miesiac[ea]?|miesiecy",
     },
-    next_week=r"w (?:przyszlym|nastepnym) tygodniu|za tydzien",
+    next_week=r"w (?:przyszlym|przysz\.?|nastepnym|nast\.?) (?:tygodniu|tyg\.?)|za tydzien",
     clock_markers=r"o godz(?:inie)?\.?|o|na|okolo|kolo|godz\.?|po",
     hour_suffix=r"h|godz",
     hour_words={

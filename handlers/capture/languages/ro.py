@@ -87,7 +87,7 @@ LEXICON = Lexicon(
         "week": r"saptamani|saptamana",
         "month": r"luni|luna",
     },
-    next_week=r"(?:saptamana|sapt\.?) (?:viitoare|urmatoare)",
+    next_week=r"(?:saptamana|sapt\.?) (?:viitoare|viit\.?|urmatoare)",
     clock_markers=r"la ora|la orele|pe la|la|ora|in jur de|catre",
     hour_suffix=r"h|ora",
     hour_words={
