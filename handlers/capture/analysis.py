@@ -17,11 +17,12 @@ from typing import Any
 
 from handlers.capture import features
 from handlers.capture.amounts import Amount, find_amount, taken_by_numbers
+from handlers.capture.detect import lexicon_for, romanised
 from handlers.capture.known import Known
-from handlers.capture.languages import LEXICONS
 from handlers.capture.lexicon import Lexicon, fold, whole_words
 from handlers.capture.models import Models
 from handlers.capture.resources import Words
+from handlers.capture.romanised import latin_to_cyrillic
 from handlers.capture.tokens import Span, Token, covering, tokenize
 from handlers.capture.vocabulary import Vocabulary, team_words
 from handlers.capture.when import FoundTime, find_time
@@ -71,6 +72,24 @@ class Analysis:
         """The first promise."""
         return self.promises[0] if self.promises else None
 
+    def is_personal_name(self, index: int) -> bool:
+        """Whether a list of names knows the token: the language's first names and surnames,
+        or another language's first names."""
+        folded = self.tokens[index].folded
+        own = latin_to_cyrillic(folded) if self.romanised else folded
+        words = self.words
+        return (
+            own in words.first_names.get(self.language, frozenset())
+            or own in words.last_names.get(self.language, frozenset())
+            or folded in words.any_first_name
+            or folded in words.world_first_name
+        )
+
+    @property
+    def romanised(self) -> bool:
+        """Bulgarian or Russian typed in Latin letters."""
+        return romanised(self.language, self.text)
+
     @property
     def opens_as_note(self) -> bool:
         """ "note: ...", "notatka - ...": the rep says it is a note."""
@@ -103,6 +122,7 @@ class Analysis:
             self.words,
             self.known,
             features.is_note_opening(self.folded),
+            self.romanised,
         )
 
     def message_features(self, names: Iterable[tuple[int, str]]) -> list[str]:
@@ -158,7 +178,7 @@ def analyse(
     text = " ".join(text.split())
     folded = fold(text)
     code = models.language(text, folded, language)
-    lexicon = LEXICONS[code]
+    lexicon = lexicon_for(code, text)
     tokens = tokenize(text, folded)
     amount = find_amount(folded)
     return Analysis(

@@ -13,6 +13,7 @@ from functools import cache
 
 from handlers.capture.languages import LEXICONS
 from handlers.capture.lexicon import Lexicon
+from handlers.capture.romanised import ROMANISED, latin_twin
 
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _RUSSIAN_ONLY = re.compile(r"[ыэёЫЭЁ]")
@@ -37,9 +38,26 @@ def _vocabulary(lexicon: Lexicon) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(f'(?:{p})' for p in parts)})(?!\w)")
 
 
-def candidates(text: str) -> tuple[str, ...]:
-    """The languages ``text``'s alphabet allows."""
-    return ("ru", "bg") if _CYRILLIC.search(text) else ("en", "ro", "pl", "es")
+_LATIN = ("en", "ro", "pl", "es")
+
+
+def candidates(text: str, preferred: str | None = None) -> tuple[str, ...]:
+    """The languages ``text``'s alphabet allows. Latin letters may also be the rep's own
+    Bulgarian or Russian typed without a Cyrillic keyboard."""
+    if _CYRILLIC.search(text):
+        return ("ru", "bg")
+    return (*_LATIN, preferred) if preferred in ROMANISED else _LATIN
+
+
+def romanised(code: str, text: str) -> bool:
+    """Whether ``text``, read as ``code``, is a Cyrillic language typed in Latin letters."""
+    return code in ROMANISED and not _CYRILLIC.search(text)
+
+
+def lexicon_for(code: str, text: str) -> Lexicon:
+    """The lexicon ``text`` is read with: a Cyrillic one's Latin twin for Latin letters."""
+    lexicon = LEXICONS[code]
+    return latin_twin(lexicon) if romanised(code, text) else lexicon
 
 
 def rule_guess(text: str, folded: str, preferred: str | None = None) -> str:
@@ -76,8 +94,8 @@ def language_features(text: str, folded: str) -> list[str]:
     letter trigrams ("ść", "ção" and "ъ" say a lot about a short message)."""
     features = ["b", f"rule={rule_guess(text, folded)}"]
     # How many of each language's own words the message uses, whatever their letters.
-    for code in candidates(text):
-        hits = len(_vocabulary(LEXICONS[code]).findall(folded))
+    for code in (*candidates(text), *(() if _CYRILLIC.search(text) else ROMANISED)):
+        hits = len(_vocabulary(lexicon_for(code, text)).findall(folded))
         features.append(f"lex_{code}={min(hits, 3)}")
     lowered = text.lower()
     # Capitalised words after the first are mostly names, which say little of the language

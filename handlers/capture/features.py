@@ -17,8 +17,9 @@ from functools import cache
 
 from handlers.capture.known import Known
 from handlers.capture.lexicon import Lexicon, whole_words
-from handlers.capture.morphology import is_known_first_name
+from handlers.capture.morphology import name_readings
 from handlers.capture.resources import Words
+from handlers.capture.romanised import latin_to_cyrillic
 from handlers.capture.tokens import Span, Token
 
 LEGAL_FORMS = re.compile(
@@ -119,6 +120,7 @@ def _views(
     words: Words,
     known: Known,
     lowercase: bool,
+    romanised: bool,
 ) -> list[TokenView]:
     views = []
     first_names = words.first_names.get(language, frozenset())
@@ -136,16 +138,19 @@ def _views(
             if text.isupper() and len(text) > 1:
                 flags.append("upper")
             short = len(token.folded) < 3 and not text[:1].isupper()
-            if token.folded in first_names and not short:
+            # Latin-typed Bulgarian and Russian names are looked up in their Cyrillic spelling
+            name = latin_to_cyrillic(token.folded) if romanised else token.folded
+            if name in first_names and not short:
                 flags.append("fname")
             elif token.folded in words.any_first_name and not short:
                 flags.append("fname_other")
             elif token.folded in words.world_first_name and not short:
                 flags.append("fname_world")
-            if token.folded in last_names:
+            if name in last_names:
                 flags.append("lname")
-            if len(text) > 2 and is_known_first_name(_titled(text), language):
-                flags.append("morph_fname")
+            if len(text) > 2:
+                readings = name_readings(_titled(name if romanised else text), language)
+                flags += [_MORPH_FLAGS[reading] for reading in sorted(readings)]
             flags.append(f"freq_{words.frequency(token.folded, language)}")
         flags += known.flags(token.folded)
         lemma = words.lemma(token.folded, language) if token.is_word else token.folded
@@ -158,6 +163,7 @@ def _titled(text: str) -> str:
 
 
 _CONTEXT = (-2, -1, 1, 2)
+_MORPH_FLAGS = {"first": "morph_fname", "last": "morph_lname"}
 
 
 def token_features(
@@ -167,10 +173,12 @@ def token_features(
     words: Words,
     known: Known,
     opening_note: bool,
+    romanised: bool = False,
 ) -> list[list[str]]:
-    """One list of feature names per token, for the sequence tagger."""
+    """One list of feature names per token, for the sequence tagger. ``romanised``: a
+    Cyrillic language typed in Latin letters."""
     lowercase = lowercase_writer(tokens)
-    views = _views(tokens, language, lexicon_cues, words, known, lowercase)
+    views = _views(tokens, language, lexicon_cues, words, known, lowercase, romanised)
     features = []
     last = len(tokens) - 1
     for index, (token, view) in enumerate(zip(tokens, views, strict=True)):

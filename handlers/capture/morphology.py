@@ -7,7 +7,7 @@ Romanian, Bulgarian, Spanish and English names are used as written.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from handlers.capture.lexicon import fold
@@ -279,10 +279,24 @@ def looks_like_person(words: list[str], language: str) -> bool:
     return True
 
 
-def is_known_first_name(word: str, language: str) -> bool:
-    """Whether the dictionary knows ``word`` as a person's first name (Russian, Polish)."""
+@lru_cache(maxsize=1 << 16)  # a rep's words repeat; the dictionaries are slow to ask
+def name_readings(word: str, language: str) -> frozenset[str]:
+    """Whether the dictionary knows ``word``, in any case, as a person's first name
+    ("first") or surname ("last"): Russian and Polish, whose names inflect ("Szymańskiej",
+    "Лисицыной") where a list of nominatives cannot find them."""
+    found = set()
     if language == "ru":
-        return any("Name" in parse.tag for parse in russian().parse(word)[:2])
-    if language == "pl":
-        return any("imię" in a[3] for _s, _e, a in polish().analyse(word) if a[2] != "ign")
-    return False
+        for parse in russian().parse(word)[:2]:
+            if "Name" in parse.tag:
+                found.add("first")
+            if "Surn" in parse.tag:
+                found.add("last")
+    elif language == "pl":
+        for _start, _end, analysis in polish().analyse(word):
+            if analysis[2] == "ign":
+                continue
+            if "imię" in analysis[3]:
+                found.add("first")
+            if "nazwisko" in analysis[3]:
+                found.add("last")
+    return frozenset(found)

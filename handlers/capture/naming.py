@@ -9,6 +9,7 @@ import re
 from handlers.capture.company_case import company_form
 from handlers.capture.features import LEGAL_FORMS
 from handlers.capture.morphology import dictionary_form
+from handlers.capture.romanised import latin_to_cyrillic, through_cyrillic
 
 _VOWELS = set("aeiouyăâîąęóаеиоуыэюяёъ")
 _LOWER_PARTICLES = frozenset(
@@ -64,9 +65,10 @@ def person(
     *,
     opens: bool = False,
     first_names: frozenset[str] = frozenset(),
+    romanised: bool = False,
 ) -> str:
     """The contact's name: "z Martą Nowicką" -> Marta Nowicka, "dr. priya natarajan" -> Priya
-    Natarajan."""
+    Natarajan. ``romanised``: Russian typed in Latin letters ("s Olegom" -> Oleg)."""
     while words and _TITLES.match(words[0]):
         words = words[1:]
     if words:
@@ -75,12 +77,21 @@ def person(
         return ""
     # The dictionaries know names by their capital: "markiem" is a marten, "Markiem" Marek.
     typed = [word[:1].upper() + word[1:] if word.islower() else word for word in words]
-    forms = dictionary_form(typed, language, person=True, opens=opens, first_names=first_names)
+
+    def forms_of(words: list[str]) -> list[str]:
+        return dictionary_form(words, language, person=True, opens=opens, first_names=first_names)
+
+    forms = through_cyrillic(typed, forms_of) if romanised else forms_of(typed)
     return " ".join(_style(forms, person=True))
 
 
 def company(
-    words: list[str], language: str, *, previous: str | None = None, opens: bool = False
+    words: list[str],
+    language: str,
+    *,
+    previous: str | None = None,
+    opens: bool = False,
+    romanised: bool = False,
 ) -> str:
     """The company's name: "z Orlenem" -> Orlen, "harbor foods ltd" -> Harbor Foods.
     ``previous`` is the folded word before the name, which may put it in another case;
@@ -93,7 +104,11 @@ def company(
     # A capital mid-sentence is the rep's choice; at the start of a sentence it may be the
     # keyboard's ("Harbor foods called": Harbor Foods).
     typed_case = not opens and any(not word.islower() for word in parts)
-    parts = company_form(parts, language, previous)
+    if romanised:
+        before = latin_to_cyrillic(previous) if previous else None
+        parts = through_cyrillic(parts, lambda cyrillic: company_form(cyrillic, language, before))
+    else:
+        parts = company_form(parts, language, previous)
     return " ".join(_style(parts, person=False, typed_case=typed_case))
 
 
