@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from handlers.capture.analysis import Analysis, analyse
 from handlers.capture.known import Known
+from handlers.capture.lexicon import fold
 from handlers.capture.models import FOLLOW_UP, KIND, STAGE, Models, shipped
 from handlers.capture.names_found import NameSpan, best_spans, spans_of
 from handlers.capture.naming import company as company_name
 from handlers.capture.naming import person as person_name
-from handlers.capture.small_talk import is_small_talk
+from handlers.capture.small_talk import is_small_talk, only_pleasantries
 from handlers.capture.vocabulary import Vocabulary, first_said, team_words
 from handlers.domain import ActivityKind, Stage
 
@@ -34,6 +35,9 @@ PROMISE = "yes"
 UNSURE = 0.6
 """Below this confidence a new contact or company read is offered with the likeliest other
 reading, as a button, instead of being filed as a sure thing."""
+DEAL_UNSURE = 0.8
+"""Below this confidence one unknown word read as a person in a stage move is taken as the
+company, which a stage move needs (the person is the one-tap alternative)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +144,9 @@ def read_message(
         stage = first_said(analysis.folded, team.stages) or stage
 
     if stage is not None and company is None:
-        contact, company, alternatives = _company_for_the_deal(contact, alternatives)
+        contact, company, alternatives = _company_for_the_deal(
+            analysis, person, contact, alternatives
+        )
     follow_up_at, follow_up_text = None, None
     found = analysis.time(local_now, default_hour, date_order)
     if found is not None:
@@ -177,13 +183,28 @@ def _names_a_record(known: Known, contact: str | None, company: str | None) -> b
 
 
 def _company_for_the_deal(
-    contact: str | None, alternatives: tuple[Reading, ...]
+    analysis: Analysis,
+    person: NameSpan | None,
+    contact: str | None,
+    alternatives: tuple[Reading, ...],
 ) -> tuple[str | None, str | None, tuple[Reading, ...]]:
-    """A stage move is a company's: when the one name was read as a person without much
-    conviction and as a company is the other likely reading ("sent the KP to Acme"), the
-    reading that makes the message a deal move wins, and the person is offered instead."""
+    """A stage move is a company's, and a person alone cannot move a deal. When the one name
+    was read as a person without much conviction, or short of sure and one word no list of
+    names knows ("sent the KP to Acme"), it is read as the company and the person is offered
+    as the one-tap alternative. A known contact, a known name ("sent the offer to Ana") or a
+    person the tagger is sure of ("торгуемся с Мироновым") stays."""
     if len(alternatives) == 2 and (swapped := alternatives[1]).company and not swapped.contact:
         return None, swapped.company, (swapped, alternatives[0])
+    if (
+        person is not None
+        and contact is not None
+        and person.confidence < DEAL_UNSURE
+        and len(person.indexes) == 1
+        and not analysis.is_personal_name(person.indexes[0])
+        and analysis.known.contact(contact, None) is None
+    ):
+        company = _company_of(analysis, person)
+        return None, company, (Reading(None, company), Reading(contact, None))
     return contact, None, alternatives
 
 
@@ -200,9 +221,13 @@ def _who(
 ) -> tuple[str | None, str | None, dict[str, float], tuple[Reading, ...]]:
     """The contact and company as filed: dictionary forms, the team's records where they are
     meant, a known person never filed as a company."""
-    known, language = analysis.known, analysis.language
+    known = analysis.known
+    if person and only_pleasantries(fold(" ".join(person.words))):
+        person = None
+    if organisation and only_pleasantries(fold(" ".join(organisation.words))):
+        organisation = None
     contact = _person_of(analysis, person) if person else None
-    company = _company_of(organisation, language) if organisation else None
+    company = _company_of(analysis, organisation) if organisation else None
     confidence = {
         "contact": person.confidence if person else 1.0,
         "company": organisation.confidence if organisation else 1.0,
@@ -221,7 +246,7 @@ def _who(
     if unsure and known_contact is None:
         span = unsure[0]
         if span.role == "PER":
-            swapped = Reading(None, _company_of(span, language))
+            swapped = Reading(None, _company_of(analysis, span))
         else:
             swapped = Reading(_person_of(analysis, span), None)
         alternatives = (Reading(contact, company), swapped)
@@ -230,11 +255,23 @@ def _who(
 
 def _person_of(analysis: Analysis, span: NameSpan) -> str:
     first_names = analysis.words.first_names.get(analysis.language, frozenset())
-    return person_name(span.words, analysis.language, opens=span.opens, first_names=first_names)
+    return person_name(
+        span.words,
+        analysis.language,
+        opens=span.opens,
+        first_names=first_names,
+        romanised=analysis.romanised,
+    )
 
 
-def _company_of(span: NameSpan, language: str) -> str:
-    return company_name(span.words, language, previous=span.previous, opens=span.opens)
+def _company_of(analysis: Analysis, span: NameSpan) -> str:
+    return company_name(
+        span.words,
+        analysis.language,
+        previous=span.previous,
+        opens=span.opens,
+        romanised=analysis.romanised,
+    )
 
 
 def read_who(

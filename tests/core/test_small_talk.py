@@ -65,3 +65,27 @@ async def test_a_note_the_rep_asks_for_is_kept(
 
     assert "Note saved" in reply.text
     assert len(database.state.activities) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Thanks, all clear now, nothing to add"),
+        ("ro", "Mulțumesc, am înțeles tot"),
+        ("pl", "Dziękuję, wszystko jasne"),
+        ("bg", "Благодаря, всичко е ясно"),
+        ("es", "Gracias, todo claro"),
+        ("ru", "Благодарю, всё понятно"),
+        ("bg", "blagodarya, vsichko e yasno"),
+        ("ru", "Spasibo, vsyo ponyatno"),
+    ],
+)
+async def test_a_greeting_or_thanks_is_never_filed_as_a_contact_or_company(
+    assistant: Assistant, database: FakeDatabase, language: str, text: str
+) -> None:
+    await assistant.handle(rep_says("/help", language))
+
+    await assistant.handle(rep_says(text, language))
+
+    assert not database.state.contacts
+    assert not database.state.companies
