@@ -1,4 +1,5 @@
-"""``/today``: what a rep has to do now, and what they have done."""
+"""``/today``: what a rep has to do now, and what they have done; for a manager, the team's
+callbacks due too."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ from datetime import datetime
 
 from handlers import timefmt
 from handlers.domain import ActivityKind, ReminderLine, Rep
-from handlers.i18n import _, format_day
+from handlers.i18n import _, format_day, ngettext
 from handlers.messages import Button, Reply
+from handlers.permissions import sees_team
 from handlers.ports import UnitOfWork
 from handlers.reminder_card import quote
 from handlers.terms import kind_count
 
 UPCOMING_LIMIT = 3
+TEAM_LINES_PER_REP = 5
+"""Callbacks shown per rep in a manager's view of the team; the count says the rest."""
 MORNING_BUTTONS = 5
 """Callbacks offered with buttons in the morning agenda; /reminders has the rest."""
 _LABEL_LIMIT = 40
@@ -94,7 +98,50 @@ async def _today(uow: UnitOfWork, rep: Rep, now: datetime) -> tuple[str, list[Re
         lines.append(_("Logged today: {items}.").format(items=", ".join(parts)))
     elif not due and not upcoming:
         lines.append(_('Nothing planned either. Try: "Called Ana at Acme, call back Friday".'))
+    lines += await team_due(uow, rep, now, end)
     return "\n".join(lines), due
+
+
+async def team_due(uow: UnitOfWork, rep: Rep, now: datetime, due_before: datetime) -> list[str]:
+    """For a manager or admin, the other reps' open callbacks due before ``due_before``
+    (overdue ones included), by rep; nothing for a rep, who sees only their own."""
+    if not sees_team(rep):
+        return []
+    others = [
+        line
+        for line in await uow.reminders.open_for_team(rep.team_id, due_before=due_before)
+        if line.reminder.rep_id != rep.id
+    ]
+    if not others:
+        return []
+    names = {
+        member.id: member.display_name or member.external_id
+        for member in await uow.reps.members(rep.team_id)
+    }
+    by_rep: dict[int, list[ReminderLine]] = {}
+    for line in others:
+        by_rep.setdefault(line.reminder.rep_id, []).append(line)
+    lines = [_("The team's callbacks:")]
+    for rep_id, items in sorted(by_rep.items(), key=lambda item: names.get(item[0], "").lower()):
+        overdue = sum(item.reminder.due_at < now for item in items)
+        later = len(items) - overdue
+        counts = []
+        if overdue:
+            text = ngettext("{count} overdue", "{count} overdue", overdue)
+            counts.append(text.format(count=overdue))
+        if later:
+            counts.append(
+                ngettext("{count} due today", "{count} due today", later).format(count=later)
+            )
+        name = names.get(rep_id, "?")
+        lines.append(f"{name}: {', '.join(counts)}")
+        lines += [
+            _line(item, now, rep.timezone, with_day=True) for item in items[:TEAM_LINES_PER_REP]
+        ]
+        if len(items) > TEAM_LINES_PER_REP:
+            more = len(items) - TEAM_LINES_PER_REP
+            lines.append("• " + _("… and {count} more.").format(count=more))
+    return lines
 
 
 async def switch(uow: UnitOfWork, rep: Rep, args: str) -> Reply:

@@ -330,6 +330,11 @@ class ReminderRepository(Protocol):
         """The rep's next open reminders due at or after the given time, earliest first."""
         ...
 
+    async def open_for_team(self, team_id: int, due_before: datetime) -> list[ReminderLine]:
+        """Every rep's open reminders in the team due before the given time, earliest
+        first (a manager's view of the team's day)."""
+        ...
+
     async def relink_contact(
         self, team_id: int, reminder_id: int, *, contact_id: int | None, company_id: int | None
     ) -> Reminder | None:

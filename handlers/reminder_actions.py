@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import texts, timefmt
+from handlers.agenda import team_due
 from handlers.audit import ChangeLog
 from handlers.capture import read_time
 from handlers.domain import ActivityKind, Reminder, ReminderStatus, Rep, Team
@@ -158,17 +159,19 @@ class ReminderActions:
         return Reply(_("✓ Call logged."))
 
     async def listing(self) -> Reply:
-        """``/reminders``: the rep's open reminders, each with Move and Cancel."""
+        """``/reminders``: the rep's open reminders, each with Move and Cancel; for a manager,
+        the team's callbacks due today and overdue after them."""
         lines = await self._uow.reminders.upcoming_for_rep(
             self._rep.id, due_from=datetime.min.replace(tzinfo=UTC), limit=LIST_LIMIT
         )
+        _start, end = timefmt.day_bounds(self._now, self._rep.timezone)
+        team = await team_due(self._uow, self._rep, self._now, end)
         if not lines:
-            return Reply(
-                _(
-                    "You have no open reminders. Promise one in a message: "
-                    "“Called Ana at Acme, call back Friday”."
-                )
+            empty = _(
+                "You have no open reminders. Promise one in a message: "
+                "“Called Ana at Acme, call back Friday”."
             )
+            return Reply("\n".join([empty, *team]))
         text = [_("Your open reminders:")]
         buttons = []
         for number, line in enumerate(lines, 1):
@@ -187,4 +190,4 @@ class ReminderActions:
                     Button(_("Cancel {number}").format(number=number), f"r:cancel:{reminder.id}"),
                 )
             )
-        return Reply("\n".join(text), tuple(buttons))
+        return Reply("\n".join([*text, *team]), tuple(buttons))

@@ -713,6 +713,9 @@ _OPEN_FOR_REP = _reminder_lines(
 _UPCOMING_FOR_REP = _reminder_lines(
     ReminderRow.rep_id == bindparam("rep_id"), ReminderRow.due_at >= bindparam("due_from")
 ).limit(bindparam("limit"))
+_OPEN_FOR_TEAM = _reminder_lines(
+    ReminderRow.team_id == bindparam("team_id"), ReminderRow.due_at < bindparam("due_before")
+)
 _REMINDER_BY_ID = select(ReminderRow).where(
     ReminderRow.team_id == bindparam("team_id"), ReminderRow.id == bindparam("reminder_id")
 )
@@ -811,6 +814,9 @@ class SqlReminders(_Repository):
     ) -> list[ReminderLine]:
         values = {"rep_id": rep_id, "due_from": due_from, "limit": limit}
         return await self._lines(_UPCOMING_FOR_REP, values)
+
+    async def open_for_team(self, team_id: int, due_before: datetime) -> list[ReminderLine]:
+        return await self._lines(_OPEN_FOR_TEAM, {"team_id": team_id, "due_before": due_before})
 
     async def _row(self, team_id: int, reminder_id: int) -> ReminderRow | None:
         return await self._session.scalar(

@@ -585,6 +585,14 @@ class FakeReminders:
     ) -> list[ReminderLine]:
         return [self._line(r) for r in self._open(rep_id) if r.due_at >= due_from][:limit]
 
+    async def open_for_team(self, team_id: int, due_before: datetime) -> list[ReminderLine]:
+        due = [
+            r
+            for r in self.state.reminders.values()
+            if r.team_id == team_id and r.status.is_open and r.due_at < due_before
+        ]
+        return [self._line(r) for r in sorted(due, key=lambda r: (r.due_at, r.id))]
+
     async def relink_contact(
         self, team_id: int, reminder_id: int, *, contact_id: int | None, company_id: int | None
     ) -> Reminder | None:

@@ -424,6 +424,41 @@ async def test_open_for_rep_names_the_company_when_no_contact_was_given(
     assert (line.contact_name, line.company_name) == (None, "Acme")
 
 
+async def test_open_for_team_gives_every_reps_due_callbacks_and_no_other_teams(
+    uow_factory: SqlUnitOfWorkFactory, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with uow_factory() as uow:
+        team = await uow.teams.add("Sales")
+        other_team = await uow.teams.add("Elsewhere")
+        ana = await add_rep(uow, team, "ana")
+        bob = await add_rep(uow, team, "bob")
+        eve = await add_rep(uow, other_team, "eve")
+
+        async def remind(rep: Rep, due_at: datetime, text: str) -> int:
+            reminder = await uow.reminders.add(
+                team_id=rep.team_id, rep_id=rep.id, due_at=due_at, text=text,
+                contact_id=None, company_id=None,
+            )  # fmt: skip
+            return reminder.id
+
+        await remind(bob, NOW + timedelta(hours=2), "bob, later today")
+        await remind(ana, NOW - timedelta(days=1), "ana, overdue")
+        await remind(ana, NOW + timedelta(days=3), "ana, not due yet")
+        done = await remind(bob, NOW - timedelta(hours=1), "bob, done already")
+        await remind(eve, NOW, "another team's")
+        await uow.commit()
+
+    await _set_status(sessions, done, ReminderStatus.DONE)
+
+    async with uow_factory() as uow:
+        lines = await uow.reminders.open_for_team(team.id, due_before=NOW + timedelta(hours=12))
+
+    assert [(line.reminder.rep_id, line.reminder.text) for line in lines] == [
+        (ana.id, "ana, overdue"),
+        (bob.id, "bob, later today"),
+    ]
+
+
 async def test_upcoming_for_rep_gives_the_next_open_ones_earliest_first_up_to_the_limit(
     uow_factory: SqlUnitOfWorkFactory, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
