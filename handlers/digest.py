@@ -287,9 +287,11 @@ def _activity(data: DigestData, name: _Names) -> list[str]:
     return lines
 
 
-def _deal_names(deals: Sequence[ClosedDeal]) -> str:
+def _deal_names(deals: Sequence[ClosedDeal], name: _Names) -> str:
+    """ "Northwind 12,000 EUR (Ana)": each deal with its value and the rep who closed it."""
     shown = [
         " ".join(part for part in (deal.name, money(deal.amount, deal.currency)) if part)
+        + f" ({name(deal.owner_rep_id)})"
         for deal in deals[:CLOSED_NAMES]
     ]
     more = (
@@ -317,7 +319,7 @@ def move_kind(move: StageMoves) -> str:
 _OTHER_MOVES = (("new", N_("New")), ("back", N_("Moved back")))
 
 
-def _moves(data: DigestData) -> list[str]:
+def _moves(data: DigestData, name: _Names) -> list[str]:
     lines = []
     for stage, label in ((Stage.COMPLETED, N_("Won")), (Stage.LOST, N_("Lost"))):
         deals = sorted(
@@ -327,7 +329,7 @@ def _moves(data: DigestData) -> list[str]:
         if deals:
             value = amounts((deal.amount, deal.currency) for deal in deals)
             worth = f" ({value})" if value and stage is Stage.COMPLETED else ""
-            lines.append(f"• {_(label)} {len(deals)}{worth}: {_deal_names(deals)}")
+            lines.append(f"• {_(label)} {len(deals)}{worth}: {_deal_names(deals, name)}")
     advanced: dict[Stage, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
     for move in data.moves:
@@ -351,7 +353,7 @@ def _moves(data: DigestData) -> list[str]:
     return ["\n" + _("Deals:"), *lines] if lines else ["\n" + _("Deals: no stage moves.")]
 
 
-def _pipeline(data: DigestData) -> list[str]:
+def _pipeline(data: DigestData, name: _Names) -> list[str]:
     by_stage: dict[Stage, list[tuple[int, Decimal | None, str | None]]] = defaultdict(list)
     for total in data.pipeline:
         by_stage[total.stage].append((total.count, total.amount, total.currency))
@@ -370,7 +372,26 @@ def _pipeline(data: DigestData) -> list[str]:
             value = amounts((amount, currency) for _, amount, currency in rows)
             in_stage = sum(number for number, _, _ in rows)
             lines.append(f"• {stage_label(stage)}: {in_stage:,}" + (f" · {value}" if value else ""))
-    return lines
+    return lines + _pipeline_by_rep(data, name)
+
+
+def _pipeline_by_rep(data: DigestData, name: _Names) -> list[str]:
+    """ "By rep: Ana 4 (15,000 EUR) · Dan 2": who holds the open deals, the most first."""
+    per_rep: dict[int, list[tuple[int, Decimal | None, str | None]]] = defaultdict(list)
+    for total in data.pipeline_by_rep:
+        per_rep[total.rep_id].append((total.count, total.amount, total.currency))
+    if len(per_rep) < 2:
+        return []  # one owner: the totals above are theirs
+
+    def held(rep_id: int) -> tuple[int, str]:
+        return sum(count for count, _, _ in per_rep[rep_id]), name(rep_id)
+
+    parts = []
+    for rep_id in sorted(per_rep, key=lambda rep_id: (-held(rep_id)[0], held(rep_id)[1])):
+        count, rep_name = held(rep_id)
+        value = amounts((amount, currency) for _, amount, currency in per_rep[rep_id])
+        parts.append(f"{rep_name} {count:,}" + (f" ({value})" if value else ""))
+    return ["• " + _("By rep: {reps}").format(reps=" · ".join(parts))]
 
 
 def _overdue(data: DigestData, name: _Names) -> list[str]:
@@ -493,8 +514,8 @@ def compose(data: DigestData) -> Reply:
     name = _Names(data)
     lines = _header(data)
     lines += _activity(data, name)
-    lines += _moves(data)
-    lines += _pipeline(data)
+    lines += _moves(data, name)
+    lines += _pipeline(data, name)
     lines += _overdue(data, name)
     lines += _quiet(data, name)
     lines += _failed(data, name)

@@ -123,6 +123,17 @@ class StageTotal:
 
 
 @dataclass(frozen=True, slots=True)
+class RepPipeline:
+    """One rep's open deals in one currency (``currency`` None: no currency stated)."""
+
+    rep_id: int
+    currency: str | None
+    count: int
+    amount: Decimal | None
+    """The sum of the priced deals' amounts; None when none of them has one."""
+
+
+@dataclass(frozen=True, slots=True)
 class OverdueCallbacks:
     rep_id: int
     count: int
@@ -176,3 +187,5 @@ class DigestData:
     """Weekly only: time spent in each stage by the deals that left it in the period."""
     idle_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(QUIET_AFTER_DAYS))
     """The team's idle limit per open stage (days), which decided ``quiet_candidates``."""
+    pipeline_by_rep: tuple[RepPipeline, ...] = ()
+    """The open pipeline per owner, for "who holds how much"."""

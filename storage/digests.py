@@ -37,6 +37,7 @@ from handlers.digest_data import (
     Member,
     OverdueCallbacks,
     Period,
+    RepPipeline,
     StageMoves,
     StageTime,
     StageTotal,
@@ -119,6 +120,7 @@ class SqlDigestSource:
                 moves=await self._moves(session, team_id, period),
                 closed=await self._closed(session, team_id, period, previous),
                 pipeline=await self._pipeline(session, team_id),
+                pipeline_by_rep=await self._pipeline_by_rep(session, team_id),
                 overdue=await self._overdue(session, team_id, now),
                 quiet_candidates=await self._quiet_candidates(session, team_id, now, limits),
                 idle_limits=limits,
@@ -218,6 +220,19 @@ class SqlDigestSource:
         return tuple(
             StageTotal(Stage(stage), currency, count, _decimal(amount))
             for stage, currency, count, amount in rows
+        )
+
+    async def _pipeline_by_rep(
+        self, session: AsyncSession, team_id: int
+    ) -> tuple[RepPipeline, ...]:
+        rows = await session.execute(
+            select(DealRow.owner_rep_id, DealRow.currency, func.count(), func.sum(DealRow.amount))
+            .where(DealRow.team_id == team_id, DealRow.stage.in_(_OPEN_STAGES))
+            .group_by(DealRow.owner_rep_id, DealRow.currency)
+        )
+        return tuple(
+            RepPipeline(rep_id, currency, count, _decimal(amount))
+            for rep_id, currency, count, amount in rows
         )
 
     async def _overdue(

@@ -195,8 +195,8 @@ async def test_the_daily_digest_reads_as_one_short_message(
         "Logged nothing: Ion\n"
         "\n"
         "Deals:\n"
-        "• Won 1 (12,000 EUR): Northwind 12,000 EUR\n"
-        "• Lost 1: Initrode 4,000 EUR\n"
+        "• Won 1 (12,000 EUR): Northwind 12,000 EUR (Ana)\n"
+        "• Lost 1: Initrode 4,000 EUR (Ana)\n"
         "• Advanced 1: 1 to Offer sent\n"
         "• New 1 · Moved back 1\n"
         "\n"
@@ -206,6 +206,7 @@ async def test_the_daily_digest_reads_as_one_short_message(
         "• Needs: 1 · 3,000 USD\n"
         "• Offer sent: 2 · 7,000 EUR\n"
         "• Negotiation: 1 · 8,000 EUR\n"
+        "• By rep: Ana 3 (8,000 EUR + 3,000 USD) · Dan 3 (7,000 EUR)\n"
         "\n"
         "Overdue callbacks: 3\n"
         "• Ana: 2, oldest Thu 19 Nov\n"
@@ -249,8 +250,8 @@ async def test_stage_moves_sort_into_won_lost_advanced_new_and_back(
 
     assert section(weekly, "Deals") == [
         "Deals:",
-        "• Won 2 (13,000 EUR): Northwind 12,000 EUR · Cyberdyne 1,000 EUR",
-        "• Lost 1: Tyrell",
+        "• Won 2 (13,000 EUR): Northwind 12,000 EUR (Ana) · Cyberdyne 1,000 EUR (Dan)",
+        "• Lost 1: Tyrell (Dan)",
         "• New 1",
     ]
 
@@ -268,6 +269,21 @@ async def test_the_pipeline_is_counted_and_summed_per_stage_and_currency(
         (Stage.OFFER, "EUR"): (2, "7000.00"),
         (Stage.NEGOTIATION, "EUR"): (1, "8000.00"),
     }
+
+
+async def test_the_pipeline_is_counted_and_summed_per_owner(
+    source: SqlDigestSource, acme: Acme
+) -> None:
+    data, _ = await digest(source, acme.team_id, DigestKind.DAY, DAILY)
+
+    totals = {(t.rep_id, t.currency): (t.count, str(t.amount)) for t in data.pipeline_by_rep}
+    assert totals == {
+        (acme.ana, None): (1, "None"),  # Stark, unpriced
+        (acme.ana, "USD"): (1, "3000.00"),  # Umbrella
+        (acme.ana, "EUR"): (1, "8000.00"),  # Vandelay
+        (acme.dan, None): (1, "None"),  # Hooli
+        (acme.dan, "EUR"): (2, "7000.00"),  # Initech and Soylent
+    }  # closed deals (Northwind, Initrode, Cyberdyne...) and other teams' are not held
 
 
 async def test_overdue_callbacks_are_counted_per_rep_as_of_the_digest(
