@@ -39,14 +39,19 @@ def _vocabulary(lexicon: Lexicon) -> re.Pattern[str]:
 
 
 _LATIN = ("en", "ro", "pl", "es")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def candidates(text: str, preferred: str | None = None) -> tuple[str, ...]:
-    """The languages ``text``'s alphabet allows. Latin letters may also be the rep's own
-    Bulgarian or Russian typed without a Cyrillic keyboard."""
+    """The languages ``text``'s alphabet allows: Cyrillic letters mean Russian or Bulgarian;
+    Latin ones any of the six, Bulgarian and Russian typed without a Cyrillic keyboard too
+    (the rep's own language is still kept where it is likely: ``models.PREFERRED_FLOOR``); no
+    letters at all ("👍") say nothing, so they are the rep's language."""
     if _CYRILLIC.search(text):
         return ("ru", "bg")
-    return (*_LATIN, preferred) if preferred in ROMANISED else _LATIN
+    if preferred is not None and not _LETTER.search(text):
+        return (preferred,)
+    return (*_LATIN, *ROMANISED)
 
 
 def romanised(code: str, text: str) -> bool:
@@ -94,7 +99,7 @@ def language_features(text: str, folded: str) -> list[str]:
     letter trigrams ("ść", "ção" and "ъ" say a lot about a short message)."""
     features = ["b", f"rule={rule_guess(text, folded)}"]
     # How many of each language's own words the message uses, whatever their letters.
-    for code in (*candidates(text), *(() if _CYRILLIC.search(text) else ROMANISED)):
+    for code in candidates(text):
         hits = len(_vocabulary(lexicon_for(code, text)).findall(folded))
         features.append(f"lex_{code}={min(hits, 3)}")
     lowered = text.lower()

@@ -88,8 +88,8 @@ class Models:
         """The language of ``text``: the rep's own, unless the message is clearly another."""
         decision = self.classify(LANGUAGE, language_features(text, folded))
         # The alphabet is certain where the model is not: Cyrillic letters mean Russian or
-        # Bulgarian, none mean one of the others or the rep's own Cyrillic language typed in
-        # Latin letters.
+        # Bulgarian; Latin ones may be any of the six (Bulgarian and Russian typed without a
+        # Cyrillic keyboard).
         possible = candidates(text, preferred)
         ranking = [(code, chance) for code, chance in decision.ranking if code in possible]
         total = sum(chance for _, chance in ranking) or 1.0

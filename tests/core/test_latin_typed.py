@@ -48,6 +48,30 @@ def test_the_kind_in_latin_letters(language: str, text: str, kind: ActivityKind)
     assert (capture.language, capture.kind) == (language, kind)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("shte mu zvanna v chetvartak v 11, iskat oferta za 20 laptopa", "bg"),
+        ("perezvonit' Ivanovu v chetverg v 11, hotyat KP na 20 noutbukov", "ru"),
+    ],
+)
+def test_a_rep_whose_app_speaks_english_may_still_type_latin_bulgarian_or_russian(
+    text: str, language: str
+) -> None:
+    capture = read_message(text, now=MONDAY, timezone=ZONES[language], language="en")
+    assert capture.language == language
+    assert capture.follow_up_at is not None
+    assert capture.follow_up_at.strftime("%a %H:%M") == "Thu 11:00"
+
+
+def test_a_message_without_letters_is_in_the_reps_language() -> None:
+    readings = {
+        language: read_message("👍👍", now=MONDAY, timezone="UTC", language=language).language
+        for language in ("en", "ro", "pl", "bg", "es", "ru")
+    }
+    assert readings == {language: language for language in readings}
+
+
 def test_latin_letters_stay_the_other_languages_for_everyone_else() -> None:
     # A Polish rep's message is Polish, and a Bulgarian rep writing English writes English.
     polish = read_message("spotkanie z Anną, oddzwonię w piątek", now=MONDAY,
