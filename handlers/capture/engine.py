@@ -220,7 +220,7 @@ def _who(
     analysis: Analysis, person: NameSpan | None, organisation: NameSpan | None
 ) -> tuple[str | None, str | None, dict[str, float], tuple[Reading, ...]]:
     """The contact and company as filed: dictionary forms, the team's records where they are
-    meant, a known person never filed as a company."""
+    meant, a known person never filed as a company nor a known company as a person."""
     known = analysis.known
     if person and only_pleasantries(fold(" ".join(person.words))):
         person = None
@@ -232,9 +232,12 @@ def _who(
         "contact": person.confidence if person else 1.0,
         "company": organisation.confidence if organisation else 1.0,
     }
-    # A known person is never filed as a company: "spoke to reed" may tag Reed as one.
+    # A known person is never filed as a company: "spoke to reed" may tag Reed as one; nor
+    # a known company as a person ("sent the offer to kestrel").
     if company and contact is None and known.is_contact_only(company):
         contact, company = company, None
+    elif contact and company is None and known.is_company_only(contact):
+        contact, company = None, contact
     if company:
         company = known.company(company) or company
     known_contact = known.contact(contact, company) if contact else None

@@ -104,6 +104,10 @@ class Known:
         """Whether ``typed`` names a known person and no known company."""
         return self.contact(typed) is not None and self.company(typed) is None
 
+    def is_company_only(self, typed: str) -> bool:
+        """Whether ``typed`` names a known company and no known person."""
+        return self.company(typed) is not None and self.contact(typed) is None
+
 
 NOBODY = Known()
 

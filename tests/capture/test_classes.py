@@ -186,6 +186,32 @@ def test_a_known_client_is_found_by_a_short_name(
     assert (capture.contact, capture.company) == (contact, company)
 
 
+CLIENTS = Known(
+    contacts=(KnownContact("Grace Tully", "Halden Foods"),),
+    companies=("Halden Foods", "Kestrel Energy", "Dacia Service", "Вектор Строй", "Полюс Групп",
+               "Ortiz Logística", "Ferrum Stal"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        pytest.param("sent the offer to kestrel", "Kestrel Energy", id="en"),
+        pytest.param("am vorbit cu dacia despre discount", "Dacia Service", id="ro"),
+        pytest.param("wysłałem ofertę do ferrum", "Ferrum Stal", id="pl"),
+        pytest.param("пратих оферта на вектор", "Вектор Строй", id="bg"),
+        pytest.param("mandé la cotización a ortiz", "Ortiz Logística", id="es"),
+        pytest.param("отправил КП Полюсу", "Полюс Групп", id="ru"),
+    ],
+)
+def test_a_known_company_is_never_filed_as_a_person(
+    text: str, company: str, request: pytest.FixtureRequest
+) -> None:
+    capture = read(text, lang(request), CLIENTS)
+
+    assert (capture.contact, capture.company) == (None, company)
+
+
 @pytest.mark.parametrize(
     ("text", "contact", "company"),
     [
