@@ -18,14 +18,16 @@ _CURRENCIES: dict[str, str] = {
     "долларов": "USD", "долл": "USD",
     "ron": "RON", "lei": "RON", "leu": "RON",
     "pln": "PLN", "zl": "PLN", "zlotych": "PLN", "zloty": "PLN", "zlote": "PLN",
-    "bgn": "BGN", "лв": "BGN", "лева": "BGN", "лев": "BGN",
+    "bgn": "BGN", "лв": "BGN", "лева": "BGN", "лев": "BGN", "lv": "BGN", "leva": "BGN",
     "rub": "RUB", "руб": "RUB", "рублей": "RUB", "рубля": "RUB", "₽": "RUB", "р": "RUB",
+    "rubley": "RUB", "rublei": "RUB", "rublya": "RUB",
     "mxn": "MXN", "pesos": "MXN",
     "gbp": "GBP", "£": "GBP", "pounds": "GBP",
 }  # fmt: skip
 _SCALES: dict[str, int] = {
     "k": 1_000, "к": 1_000, "тыс": 1_000, "тысяч": 1_000, "хил": 1_000, "хиляди": 1_000,
     "mil": 1_000, "mii": 1_000, "tys": 1_000, "m": 1_000_000, "mln": 1_000_000, "млн": 1_000_000,
+    "tis": 1_000, "tysyach": 1_000, "hil": 1_000, "hilyadi": 1_000,
     "mio": 1_000_000, "million": 1_000_000, "millones": 1_000_000, "milioane": 1_000_000,
 }  # fmt: skip
 

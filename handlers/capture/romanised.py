@@ -40,6 +40,11 @@ ROMANISED = tuple(_SPELLINGS)
 """The languages whose reps may type them in Latin letters."""
 
 
+def spellings(code: str) -> dict[str, tuple[str, ...]]:
+    """How reps spell each Cyrillic letter of ``code`` in Latin letters, likeliest first."""
+    return dict(_SPELLINGS[code])
+
+
 def _letter(char: str, spellings: dict[str, tuple[str, ...]]) -> str:
     options = spellings.get(char)
     if options is None:

@@ -96,3 +96,17 @@ def test_russian_names_in_latin_letters_in_their_dictionary_form(
 ) -> None:
     capture = read_message(text, now=MONDAY, timezone=ZONES["ru"], language="ru")
     assert (capture.contact, capture.company) == (contact, company)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "amount", "currency"),
+    [
+        ("bg", "podpisahme s Elprom za 8 hil. lv", "8000", "BGN"),
+        ("bg", "platiha 1500 leva", "1500", "BGN"),
+        ("ru", "soglasovali 2 mln rubley s Uralhimom", "2000000", "RUB"),
+        ("ru", "KP na 300 tys. rub otpravil", "300000", "RUB"),
+    ],
+)
+def test_money_in_latin_letters(language: str, text: str, amount: str, currency: str) -> None:
+    capture = read_message(text, now=MONDAY, timezone=ZONES[language], language=language)
+    assert (str(capture.amount), capture.currency) == (amount, currency)

@@ -35,6 +35,7 @@ from handlers.capture.resources import MODEL_DIR, WORDS_FILE, load_words
 from training.capture import words as word_lists
 from training.capture.examples import Example, labels, written
 from training.capture.generate import generated
+from training.capture.romanise import romanised
 
 TAGGER_PARAMS = {
     "c1": 0.05,
@@ -164,7 +165,8 @@ def sources_digest(examples: Sequence[Example]) -> str:
 
 
 def all_examples() -> list[Example]:
-    return [*written(), *generated()]
+    hand_written = written()
+    return [*hand_written, *generated(), *romanised(hand_written)]
 
 
 def manifest(examples: Sequence[Example]) -> dict[str, Any]:

@@ -27,6 +27,10 @@ CORPUS = ROOT / "tests" / "capture" / "corpus.jsonl"
 HOLDOUT = ROOT / "tests" / "capture" / "holdout.jsonl"
 """Never read here: the held-out set measures, it does not teach."""
 
+LATIN_COPY = "generated:latin-of:"
+"""The source of a Latin-typed copy of a Bulgarian or Russian message, then the original's id
+(``romanise.py``)."""
+
 ALIGN_FLOOR = 75.0
 """How like an expected name's word a typed word must be to be taken for it ("Martą" for
 Marta, "Орлову" for Орлов, "reid" for Reed)."""
@@ -48,7 +52,10 @@ class Example:
 
     @property
     def family(self) -> str:
-        """What the example may be grouped by when split: a generated shape, else its id."""
+        """What the example may be grouped by when split: a generated shape, the message a
+        Latin-typed copy was made from, else its id."""
+        if self.source.startswith(LATIN_COPY):
+            return self.source.removeprefix(LATIN_COPY)
         return self.source if self.source.startswith("generated:") else self.id
 
 
