@@ -21,6 +21,8 @@ _FEATURE_LIKENESS = 88.0
 """A token this like a word of a known name is flagged as (an inflection of) that word."""
 _MIN_LETTERS = 3
 """Shorter tokens ("al", "de") are never flagged: they are in too many names."""
+_SHORT_FORM = 3
+"""Letters a short first name shares with the name it stands for ("Tom" in Tomasz)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +84,34 @@ class Known:
         ]
         scored = [(score, contact) for score, contact in scored if score > 0]
         if not scored:
-            return None
+            return self._by_short_first_name(typed, company)
         best = max(score for score, _ in scored)
         top = [contact for score, contact in scored if score == best]
         return top[0] if len(top) == 1 else None
+
+    def _by_short_first_name(self, typed: str, company: str | None) -> KnownContact | None:
+        """The one known contact whose first name ``typed`` is a short form of: its first
+        letters, as "Sam" of Samantha, "Tomek" of Tomasz, "Деси" of Десислава (a form that
+        shares none, as Kasia of Katarzyna, needs a list no one keeps)."""
+        words = name_words(typed)
+        if len(words) != 1 or len(words[0]) < _SHORT_FORM:
+            return None
+        short = words[0]
+        fits = []
+        for contact in self.contacts:
+            first = name_words(contact.name)[:1]
+            same_place = company is None or (
+                contact.company is not None and name_key(contact.company) == name_key(company)
+            )
+            if (
+                same_place
+                and first
+                and len(first[0]) > len(short) - 1
+                and first[0] != short
+                and first[0][:_SHORT_FORM] == short[:_SHORT_FORM]
+            ):
+                fits.append(contact)
+        return fits[0] if len(fits) == 1 else None
 
     def company(self, typed: str) -> str | None:
         """The known company ``typed`` names: the same name, a close spelling, or a short name

@@ -186,6 +186,46 @@ def test_a_known_client_is_found_by_a_short_name(
     assert (capture.contact, capture.company) == (contact, company)
 
 
+PEOPLE = Known(
+    contacts=(
+        KnownContact("Samantha Reyes", "Northwind"),
+        KnownContact("Cristian Pop", "Altex"),
+        KnownContact("Tomasz Wróbel", "Agropasz"),
+        KnownContact("Десислава Ангелова", "Мляко"),
+        KnownContact("Javier Ortega", "Electroiberia"),
+        KnownContact("Виктория Орлова", "Сфера"),
+        KnownContact("Daniel Pop", "Altex"),
+        KnownContact("Daniela Ionescu", "Emag"),
+    ),
+    companies=("Northwind", "Altex", "Agropasz", "Мляко", "Electroiberia", "Сфера", "Emag"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        pytest.param("called sam, they want 2 more licences", "Samantha Reyes", id="en"),
+        pytest.param("am vorbit cu cristi, vrea oferta", "Cristian Pop", id="ro"),
+        pytest.param("kawa z Tomkiem, wszystko ok", "Tomasz Wróbel", id="pl"),
+        pytest.param("пихме кафе с деси, всичко е наред", "Десислава Ангелова", id="bg"),
+        pytest.param("hablé con javi, todo bien", "Javier Ortega", id="es"),
+        pytest.param("созвонился с Викой, всё в силе", "Виктория Орлова", id="ru"),
+    ],
+)
+def test_a_known_contact_is_found_by_a_short_first_name(
+    text: str, contact: str, request: pytest.FixtureRequest
+) -> None:
+    capture = read(text, lang(request), PEOPLE)
+
+    assert capture.contact == contact
+
+
+def test_a_short_name_two_known_contacts_share_is_neither() -> None:
+    capture = read("called dan about the order", "en", PEOPLE)
+
+    assert capture.contact not in ("Daniel Pop", "Daniela Ionescu")
+
+
 CLIENTS = Known(
     contacts=(KnownContact("Grace Tully", "Halden Foods"),),
     companies=("Halden Foods", "Kestrel Energy", "Dacia Service", "Вектор Строй", "Полюс Групп",
