@@ -76,7 +76,7 @@ class Analysis:
         """Whether a list of names knows the token: the language's first names and surnames,
         or another language's first names."""
         folded = self.tokens[index].folded
-        own = latin_to_cyrillic(folded) if self.romanised else folded
+        own = latin_to_cyrillic(folded, self.language) if self.romanised else folded
         words = self.words
         return (
             own in words.first_names.get(self.language, frozenset())

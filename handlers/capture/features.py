@@ -139,7 +139,7 @@ def _views(
                 flags.append("upper")
             short = len(token.folded) < 3 and not text[:1].isupper()
             # Latin-typed Bulgarian and Russian names are looked up in their Cyrillic spelling
-            name = latin_to_cyrillic(token.folded) if romanised else token.folded
+            name = latin_to_cyrillic(token.folded, language) if romanised else token.folded
             if name in first_names and not short:
                 flags.append("fname")
             elif token.folded in words.any_first_name and not short:

@@ -105,7 +105,7 @@ def company(
     # keyboard's ("Harbor foods called": Harbor Foods).
     typed_case = not opens and any(not word.islower() for word in parts)
     if romanised:
-        before = latin_to_cyrillic(previous) if previous else None
+        before = latin_to_cyrillic(previous, language) if previous else None
         parts = through_cyrillic(parts, lambda cyrillic: company_form(cyrillic, language, before))
     else:
         parts = company_form(parts, language, previous)

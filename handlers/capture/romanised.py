@@ -85,9 +85,11 @@ def _word(text: str, spellings: dict[str, tuple[str, ...]]) -> str:
     return "".join(spellings[char][0] if char in spellings else char for char in text)
 
 
-def _twin_value(value: Any, spellings: dict[str, tuple[str, ...]], literal: bool) -> Any:
+def _twin_value(value: Any, spellings: dict[str, tuple[str, ...]]) -> Any:
+    """A lexicon field in Latin letters: patterns with every spelling, plain words (stop
+    words, number words) in the likeliest one."""
     if isinstance(value, str):
-        return _word(value, spellings) if literal else _pattern(value, spellings)
+        return _pattern(value, spellings)
     if isinstance(value, frozenset):
         return frozenset(_word(word, spellings) for word in value)
     if isinstance(value, dict):
@@ -109,7 +111,7 @@ def latin_twin(lexicon: Lexicon) -> Lexicon:
     """``lexicon`` as its language reads when typed in Latin letters."""
     spellings = _SPELLINGS[lexicon.code]
     changes = {
-        item.name: _twin_value(getattr(lexicon, item.name), spellings, literal=False)
+        item.name: _twin_value(getattr(lexicon, item.name), spellings)
         for item in dataclasses.fields(lexicon)
         if item.name != "code"
     }
@@ -121,23 +123,24 @@ _TO_CYRILLIC = {
     "ya": "я", "ja": "я", "yu": "ю", "ju": "ю", "yo": "ё",
     "a": "а", "b": "б", "v": "в", "w": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и",
     "j": "й", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с",
-    "t": "т", "u": "у", "f": "ф", "h": "х", "c": "ц", "q": "к", "'": "ь",
+    "t": "т", "u": "у", "f": "ф", "h": "х", "c": "ц", "q": "я", "'": "ь",
 }  # fmt: skip
 _LONGEST = max(map(len, _TO_CYRILLIC))
 _VOWELS = set("aeiouy")
 
 
-def _cyrillic(word: str) -> tuple[str, list[int]]:
-    """A Latin-typed Russian word in Cyrillic, and for each Cyrillic letter where its Latin
-    spelling ends in ``word``."""
+def _cyrillic(word: str, language: str) -> tuple[str, list[int]]:
+    """A Latin-typed Bulgarian or Russian word in Cyrillic, and for each Cyrillic letter
+    where its Latin spelling ends in ``word``."""
+    russian = language == "ru"
     lowered, letters, ends, index = word.lower(), [], [], 0
     while index < len(lowered):
         for size in range(min(_LONGEST, len(lowered) - index), 0, -1):
             chunk = lowered[index : index + size]
             after_consonant = index > 0 and lowered[index - 1] not in _VOWELS
-            if chunk == "y":  # a vowel before it makes "y" a й ("Andrey"), else ы
-                letter = "ы" if after_consonant else "й"
-            elif chunk in ("ya", "yu", "yo") and after_consonant:
+            if chunk == "y":  # after a vowel a й ("Andrey"); after a consonant ы, or ъ
+                letter = ("ы" if russian else "ъ") if after_consonant else "й"
+            elif chunk in ("ya", "yu", "yo") and after_consonant and russian:
                 letter = "ь" + _TO_CYRILLIC[chunk]  # "Tatyana" is Татьяна
             else:
                 letter = _TO_CYRILLIC.get(chunk, chunk if size == 1 else "")
@@ -149,9 +152,10 @@ def _cyrillic(word: str) -> tuple[str, list[int]]:
     return "".join(letters), ends
 
 
-def latin_to_cyrillic(word: str) -> str:
-    """A Latin-typed Russian word in its likeliest Cyrillic spelling ("iz" -> "из")."""
-    return _cyrillic(word)[0]
+def latin_to_cyrillic(word: str, language: str) -> str:
+    """A Latin-typed Bulgarian or Russian word in its likeliest Cyrillic spelling ("iz" ->
+    "из")."""
+    return _cyrillic(word, language)[0]
 
 
 def _latin_again(typed: str, cyrillic: str, ends: list[int], form: str) -> str:
@@ -167,7 +171,7 @@ def _latin_again(typed: str, cyrillic: str, ends: list[int], form: str) -> str:
 
 def through_cyrillic(words: list[str], forms: Callable[[list[str]], list[str]]) -> list[str]:
     """``forms`` (a Russian dictionary's, word for word) applied to Latin-typed words."""
-    spelt = [_cyrillic(word) for word in words]
+    spelt = [_cyrillic(word, "ru") for word in words]
     cyrillic = [text[:1].upper() + text[1:] if word[:1].isupper() else text
                 for word, (text, _) in zip(words, spelt, strict=True)]  # fmt: skip
     found = forms(cyrillic)
