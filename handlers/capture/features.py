@@ -74,6 +74,8 @@ def cues(
     for index, token in enumerate(tokens):
         if token.folded in lexicon.stopwords:
             classes[index].add("stop")
+        if token.text == "@":  # "@Acme": glued to the name, so no whole-word match finds it
+            classes[index].add("ccue")
     return Cues([frozenset(found) for found in classes])
 
 

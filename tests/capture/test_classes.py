@@ -186,6 +186,22 @@ def test_a_known_client_is_found_by_a_short_name(
     assert (capture.contact, capture.company) == (contact, company)
 
 
+@pytest.mark.parametrize(
+    ("text", "contact", "company"),
+    [
+        pytest.param("Called Ana Popescu @Acme, call back Monday", "Ana Popescu", "Acme", id="en"),
+        pytest.param("am vorbit cu Ion @Altex, vrea oferta", "Ion", "Altex", id="ro"),
+        pytest.param("hablé con Lucía @Bimbo, quiere precios", "Lucía", "Bimbo", id="es"),
+    ],
+)
+def test_an_at_sign_glued_to_a_name_marks_the_company(
+    text: str, contact: str, company: str, request: pytest.FixtureRequest
+) -> None:
+    capture = read(text, lang(request))
+
+    assert (capture.contact, capture.company) == (contact, company)
+
+
 PEOPLE = Known(
     contacts=(
         KnownContact("Samantha Reyes", "Northwind"),
