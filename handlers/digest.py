@@ -382,13 +382,13 @@ def _pipeline_by_rep(data: DigestData, name: _Names) -> list[str]:
         per_rep[total.rep_id].append((total.count, total.amount, total.currency))
     if len(per_rep) < 2:
         return []  # one owner: the totals above are theirs
-
-    def held(rep_id: int) -> tuple[int, str]:
-        return sum(count for count, _, _ in per_rep[rep_id]), name(rep_id)
-
+    held = {
+        rep_id: (sum(count for count, _, _ in rows), name(rep_id))
+        for rep_id, rows in per_rep.items()
+    }
     parts = []
-    for rep_id in sorted(per_rep, key=lambda rep_id: (-held(rep_id)[0], held(rep_id)[1])):
-        count, rep_name = held(rep_id)
+    for rep_id in sorted(held, key=lambda rep_id: (-held[rep_id][0], held[rep_id][1])):
+        count, rep_name = held[rep_id]
         value = amounts((amount, currency) for _, amount, currency in per_rep[rep_id])
         parts.append(f"{rep_name} {count:,}" + (f" ({value})" if value else ""))
     return ["• " + _("By rep: {reps}").format(reps=" · ".join(parts))]

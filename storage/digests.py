@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from handlers.digest import LIST_LIMIT
 from handlers.digest_data import (
@@ -68,6 +68,20 @@ from storage.models import (
 from storage.repositories import rep_record
 
 _OPEN_STAGES = [stage.value for stage in Stage if not stage.is_closed]
+
+
+async def _open_deal_sums(
+    session: AsyncSession, team_id: int, by: InstrumentedAttribute[Any]
+) -> Sequence[Any]:
+    """The team's open deals counted and summed per ``by`` and currency."""
+    result = await session.execute(
+        select(by, DealRow.currency, func.count(), func.sum(DealRow.amount))
+        .where(DealRow.team_id == team_id, DealRow.stage.in_(_OPEN_STAGES))
+        .group_by(by, DealRow.currency)
+    )
+    return result.all()
+
+
 _CLOSED_STAGES = [stage.value for stage in Stage if stage.is_closed]
 _OPEN_REMINDERS = [status.value for status in ReminderStatus if status.is_open]
 _MANAGING_ROLES = [Role.MANAGER.value, Role.ADMIN.value]
@@ -212,11 +226,7 @@ class SqlDigestSource:
         return tuple(closed)
 
     async def _pipeline(self, session: AsyncSession, team_id: int) -> tuple[StageTotal, ...]:
-        rows = await session.execute(
-            select(DealRow.stage, DealRow.currency, func.count(), func.sum(DealRow.amount))
-            .where(DealRow.team_id == team_id, DealRow.stage.in_(_OPEN_STAGES))
-            .group_by(DealRow.stage, DealRow.currency)
-        )
+        rows = await _open_deal_sums(session, team_id, DealRow.stage)
         return tuple(
             StageTotal(Stage(stage), currency, count, _decimal(amount))
             for stage, currency, count, amount in rows
@@ -225,11 +235,7 @@ class SqlDigestSource:
     async def _pipeline_by_rep(
         self, session: AsyncSession, team_id: int
     ) -> tuple[RepPipeline, ...]:
-        rows = await session.execute(
-            select(DealRow.owner_rep_id, DealRow.currency, func.count(), func.sum(DealRow.amount))
-            .where(DealRow.team_id == team_id, DealRow.stage.in_(_OPEN_STAGES))
-            .group_by(DealRow.owner_rep_id, DealRow.currency)
-        )
+        rows = await _open_deal_sums(session, team_id, DealRow.owner_rep_id)
         return tuple(
             RepPipeline(rep_id, currency, count, _decimal(amount))
             for rep_id, currency, count, amount in rows

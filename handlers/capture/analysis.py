@@ -22,7 +22,6 @@ from handlers.capture.known import Known
 from handlers.capture.lexicon import Lexicon, fold, whole_words
 from handlers.capture.models import Models
 from handlers.capture.resources import Words
-from handlers.capture.romanised import latin_to_cyrillic
 from handlers.capture.tokens import Span, Token, covering, tokenize
 from handlers.capture.vocabulary import Vocabulary, team_words
 from handlers.capture.when import FoundTime, find_time
@@ -76,14 +75,7 @@ class Analysis:
         """Whether a list of names knows the token: the language's first names and surnames,
         or another language's first names."""
         folded = self.tokens[index].folded
-        own = latin_to_cyrillic(folded, self.language) if self.romanised else folded
-        words = self.words
-        return (
-            own in words.first_names.get(self.language, frozenset())
-            or own in words.last_names.get(self.language, frozenset())
-            or folded in words.any_first_name
-            or folded in words.world_first_name
-        )
+        return bool(features.name_lists(folded, self.language, self.words, self.romanised))
 
     @property
     def romanised(self) -> bool:

@@ -125,8 +125,6 @@ def _views(
     romanised: bool,
 ) -> list[TokenView]:
     views = []
-    first_names = words.first_names.get(language, frozenset())
-    last_names = words.last_names.get(language, frozenset())
     for index, token in enumerate(tokens):
         flags: list[str] = []
         text = token.text
@@ -140,24 +138,35 @@ def _views(
             if text.isupper() and len(text) > 1:
                 flags.append("upper")
             short = len(token.folded) < 3 and not text[:1].isupper()
-            # Latin-typed Bulgarian and Russian names are looked up in their Cyrillic spelling
-            name = latin_to_cyrillic(token.folded, language) if romanised else token.folded
-            if name in first_names and not short:
-                flags.append("fname")
-            elif token.folded in words.any_first_name and not short:
-                flags.append("fname_other")
-            elif token.folded in words.world_first_name and not short:
-                flags.append("fname_world")
-            if name in last_names:
-                flags.append("lname")
+            listed = name_lists(token.folded, language, words, romanised)
+            flags += [flag for flag in listed if flag == "lname" or not short]
             if len(text) > 2:
-                readings = name_readings(_titled(name if romanised else text), language)
+                spelt = latin_to_cyrillic(token.folded, language) if romanised else text
+                readings = name_readings(_titled(spelt), language)
                 flags += [_MORPH_FLAGS[reading] for reading in sorted(readings)]
             flags.append(f"freq_{words.frequency(token.folded, language)}")
         flags += known.flags(token.folded)
         lemma = words.lemma(token.folded, language) if token.is_word else token.folded
         views.append(TokenView(token.folded, lemma, lexicon_cues.classes[index], tuple(flags)))
     return views
+
+
+def name_lists(folded: str, language: str, words: Words, romanised: bool) -> list[str]:
+    """Which name lists know a word: ``fname`` (the language's first names), else
+    ``fname_other`` (another of the six languages'), else ``fname_world`` (Faker's other
+    locales'); and ``lname`` (the language's surnames). Latin-typed Bulgarian and Russian
+    words are looked up in their Cyrillic spelling."""
+    own = latin_to_cyrillic(folded, language) if romanised else folded
+    found = []
+    if own in words.first_names.get(language, frozenset()):
+        found.append("fname")
+    elif folded in words.any_first_name:
+        found.append("fname_other")
+    elif folded in words.world_first_name:
+        found.append("fname_world")
+    if own in words.last_names.get(language, frozenset()):
+        found.append("lname")
+    return found
 
 
 def _titled(text: str) -> str:

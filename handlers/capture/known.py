@@ -106,7 +106,7 @@ class Known:
             if (
                 same_place
                 and first
-                and len(first[0]) > len(short) - 1
+                and len(first[0]) >= len(short)
                 and first[0] != short
                 and first[0][:_SHORT_FORM] == short[:_SHORT_FORM]
             ):

@@ -349,10 +349,7 @@ class _Reader:
             taken_with_clock,
             (grammar.day_after_tomorrow, "day_after_tomorrow"),
             (grammar.next_week, "next_week"),
-            (grammar.day_month, "date"),
-            (grammar.month_day, "date"),
-            (grammar.numeric, "numeric"),
-            *((pattern, "day_of_month") for pattern in grammar.day_of_month),
+            *self._date_patterns(),
             (grammar.tomorrow, "tomorrow"),
             (grammar.today, "today"),
             (grammar.weekday, "weekday"),
@@ -378,11 +375,9 @@ class _Reader:
             (min(s[0] for s in spans), max(s[1] for s in spans)),
         )
 
-    def _date_beside(self, weekday: _Match, region: Span, taken: list[Span]) -> _Match | None:
-        """A date said right after its weekday ("mon 7 dec", "в понедельник, 7 декабря"): the
-        weekday only labels it, so the date decides even when the two disagree."""
-        gap = _WEEKDAY_DATE_GAP.match(self.text, weekday.span[1])
-        start = gap.end() if gap else weekday.span[1]
+    def _date_patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        """The dates said with their day, each with its kind: "7 dec", "dec 7", "7.12", "the
+        7th"."""
         grammar = self.grammar
         patterns = [
             (grammar.day_month, "date"),
@@ -390,9 +385,14 @@ class _Reader:
             (grammar.numeric, "numeric"),
             *((pattern, "day_of_month") for pattern in grammar.day_of_month),
         ]
-        for pattern, kind in patterns:
-            if pattern is None:
-                continue
+        return [(pattern, kind) for pattern, kind in patterns if pattern is not None]
+
+    def _date_beside(self, weekday: _Match, region: Span, taken: list[Span]) -> _Match | None:
+        """A date said right after its weekday ("mon 7 dec", "в понедельник, 7 декабря"): the
+        weekday only labels it, so the date decides even when the two disagree."""
+        gap = _WEEKDAY_DATE_GAP.match(self.text, weekday.span[1])
+        start = gap.end() if gap else weekday.span[1]
+        for pattern, kind in self._date_patterns():
             for match in _matches(pattern, kind, self.text, (start, region[1]), taken):
                 if match.span[0] == start and self._day(match) is not None:
                     return _Match(kind, (weekday.span[0], match.span[1]), match.groups)

@@ -11,12 +11,12 @@ original taught.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from handlers.capture.known import Known, KnownContact
+from handlers.capture.morphology import cyrillic
 from handlers.capture.romanised import ROMANISED, spellings
 from training.capture.examples import LATIN_COPY, Example
 
@@ -25,7 +25,6 @@ SHARE = 3
 
 _FAVOURED = 4
 """Extra chances of a letter's likeliest spelling over each of the others."""
-_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 
 
 def _number(text: str) -> int:
@@ -92,7 +91,5 @@ def romanised(examples: Iterable[Example]) -> list[Example]:
     return [
         copy(example)
         for example in examples
-        if example.lang in ROMANISED
-        and _CYRILLIC.search(example.text)
-        and _number(example.id) % SHARE == 0
+        if example.lang in ROMANISED and cyrillic(example.text) and _number(example.id) % SHARE == 0
     ]
